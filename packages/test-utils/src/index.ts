@@ -1,0 +1,4 @@
+export type { TestSchema } from './postgres';
+export { createTestSchema, testDatabaseConfig } from './postgres';
+export type { TestRedis } from './redis';
+export { createTestRedis, testRedisOptions } from './redis';

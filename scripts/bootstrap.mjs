@@ -1,0 +1,155 @@
+#!/usr/bin/env node
+// Entry point of the README's two commands (`npm start`, `npm test`).
+// It must run on the system Node (>= 20) with nothing installed, so it uses
+// only node: built-ins. It provides a pinned Node and pnpm in `.tools/` when
+// the system ones are too old, and never touches the system itself.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const TOOLS = path.join(ROOT, '.tools');
+const rootManifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+const NODE_VERSION = rootManifest.config.nodeVersion;
+const PNPM_VERSION = rootManifest.packageManager.replace(/^pnpm@/, '');
+const MIN_NODE = [22, 15];
+
+function fail(reason) {
+  process.stderr.write(`\n✖ ${reason}\n`);
+  process.exit(1);
+}
+
+function step(message) {
+  process.stdout.write(`▸ ${message}\n`);
+}
+
+function isNodeRecentEnough(version) {
+  const [major, minor] = version.replace(/^v/, '').split('.').map(Number);
+  return major > MIN_NODE[0] || (major === MIN_NODE[0] && minor >= MIN_NODE[1]);
+}
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { stdio: 'inherit', cwd: ROOT, ...options });
+  if (result.error) fail(`${command} could not run: ${result.error.message}`);
+  return result.status ?? 1;
+}
+
+/** Returns the bin folder of a Node that satisfies `engines`, fetching one if needed. */
+function ensureNode() {
+  if (isNodeRecentEnough(process.version)) return path.dirname(process.execPath);
+  const dir = path.join(TOOLS, `node-v${NODE_VERSION}`);
+  const bin = path.join(dir, 'bin');
+  if (existsSync(path.join(bin, 'node'))) return bin;
+  const pkg = `node-${process.platform}-${process.arch}@${NODE_VERSION}`;
+  step(`system Node ${process.version} is older than ${MIN_NODE.join('.')}; fetching ${pkg} into .tools/`);
+  mkdirSync(TOOLS, { recursive: true });
+  const pack = spawnSync('npm', ['pack', pkg, '--silent', '--pack-destination', TOOLS], {
+    cwd: TOOLS,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const tarball = pack.stdout?.trim().split('\n').pop();
+  if (pack.status !== 0 || !tarball) fail(`could not fetch ${pkg} from the npm registry`);
+  const staging = `${dir}.partial`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  if (run('tar', ['xzf', path.join(TOOLS, tarball), '-C', staging, '--strip-components=1']) !== 0) {
+    fail(`could not unpack ${tarball}`);
+  }
+  rmSync(path.join(TOOLS, tarball), { force: true });
+  renameSync(staging, dir);
+  return bin;
+}
+
+/** Returns the path of the pinned pnpm, installing it into .tools/ if needed. */
+function ensurePnpm(env) {
+  const prefix = path.join(TOOLS, `pnpm-${PNPM_VERSION}`);
+  const bin = path.join(prefix, 'node_modules', '.bin', 'pnpm');
+  if (existsSync(bin)) return bin;
+  step(`installing pnpm ${PNPM_VERSION} into .tools/`);
+  const status = run(
+    'npm',
+    ['install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund', '--loglevel=error', `pnpm@${PNPM_VERSION}`],
+    { env },
+  );
+  if (status !== 0 || !existsSync(bin)) fail(`could not install pnpm ${PNPM_VERSION} from the npm registry`);
+  return bin;
+}
+
+function canConnect(host, port, timeoutMs = 1500) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+async function requireTestServices() {
+  const pg = { host: process.env.PGHOST ?? '127.0.0.1', port: Number(process.env.PGPORT ?? 5432) };
+  const redis = { host: process.env.REDIS_HOST ?? '127.0.0.1', port: Number(process.env.REDIS_PORT ?? 6379) };
+  if (!(await canConnect(pg.host, pg.port))) fail(`PostgreSQL is not reachable at ${pg.host}:${pg.port}`);
+  if (!(await canConnect(redis.host, redis.port))) fail(`Redis is not reachable at ${redis.host}:${redis.port}`);
+}
+
+function install(pnpm, env) {
+  step('installing dependencies (pnpm install --frozen-lockfile)');
+  const status = run(pnpm, ['install', '--frozen-lockfile', '--reporter=append-only'], { env });
+  if (status !== 0) fail('pnpm install failed (see above)');
+}
+
+function forward(pnpm, args, env) {
+  const child = spawn(pnpm, args, { stdio: 'inherit', cwd: ROOT, env });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
+async function main() {
+  const command = process.argv[2];
+  const nodeBin = ensureNode();
+  const env = {
+    ...process.env,
+    PATH: `${nodeBin}${path.delimiter}${process.env.PATH}`,
+    TURBO_TELEMETRY_DISABLED: '1',
+  };
+  const pnpm = ensurePnpm(env);
+  // turbo and package scripts look pnpm up on PATH.
+  env.PATH = `${path.dirname(pnpm)}${path.delimiter}${env.PATH}`;
+  switch (command) {
+    case 'start':
+      install(pnpm, env);
+      step('building the service and its packages');
+      if (
+        run(pnpm, ['exec', 'turbo', 'run', 'build', '--filter=@app/api...', '--output-logs=errors-only'], { env }) !== 0
+      ) {
+        fail('the build failed (see above)');
+      }
+      forward(pnpm, ['--filter', '@app/api', 'run', 'start'], env);
+      break;
+    case 'test': {
+      await requireTestServices();
+      install(pnpm, env);
+      const summarize = (mode) =>
+        run(path.join(nodeBin, 'node'), [path.join(ROOT, 'scripts', 'test-summary.mjs'), mode], { env });
+      summarize('--clean');
+      step('running lint, typecheck and tests of every package (turbo)');
+      const status = run(pnpm, ['exec', 'turbo', 'run', 'lint', 'typecheck', 'test', '--continue'], { env });
+      const summary = summarize('--report');
+      process.exit(status || summary);
+      break;
+    }
+    case 'pnpm':
+      forward(pnpm, process.argv.slice(3), env);
+      break;
+    default:
+      fail(`unknown command "${command ?? ''}": use start, test or pnpm`);
+  }
+}
+
+main().catch((error) => fail(error instanceof Error ? error.message : String(error)));
