@@ -1,0 +1,68 @@
+/**
+ * Every name this package puts on the outside: tables, event names and counter
+ * names. Log field names live in `log-fields.ts` so other packages can import
+ * them without loading the writers.
+ */
+
+/** Version of the `AuditEvent` shape; stored in every row and log line. */
+export const AUDIT_SCHEMA_VERSION = 1;
+
+/** The table that holds the events (the record). */
+export const EVENTS_TABLE = 'audit_events';
+/** The append-only hash chain over sealed events. */
+export const CHAIN_TABLE = 'audit_chain';
+/** Migrations applied to a schema. */
+export const MIGRATIONS_TABLE = 'audit_schema_migrations';
+
+/**
+ * Event names the learn-to-earn service writes. Business events first, then
+ * security events named from the OWASP Logging Vocabulary.
+ */
+export const AUDIT_EVENTS = {
+  QUIZ_SUBMITTED: 'quiz_submitted',
+  REWARD_CLAIM_REQUESTED: 'reward_claim_requested',
+  REWARD_PAYOUT_SUBMITTED: 'reward_payout_submitted',
+  REWARD_CLAIMED: 'reward_claimed',
+  REWARD_CLAIM_FAILED: 'reward_claim_failed',
+  CREDENTIAL_MINT_REQUESTED: 'credential_mint_requested',
+  CREDENTIAL_MINTED: 'credential_minted',
+  CREDENTIAL_MINT_FAILED: 'credential_mint_failed',
+  AUTHN_LOGIN_SUCCESS: 'authn_login_success',
+  AUTHN_LOGIN_FAIL: 'authn_login_fail',
+  AUTHN_TOKEN_CREATED: 'authn_token_created',
+  AUTHZ_FAIL: 'authz_fail',
+  EXCESS_RATE_LIMIT_EXCEEDED: 'excess_rate_limit_exceeded',
+  INPUT_VALIDATION_FAIL: 'input_validation_fail',
+} as const;
+
+/** Counter names offered to `@app/metrics` (`registerCounterSource`). */
+export const COUNTER_EVENTS_WRITTEN = 'audit_events_written_total';
+export const COUNTER_WRITE_FAILURES = 'audit_write_failures_total';
+/** Label on both counters: where the event went (`postgres` or `log`), or `validation`. */
+export const LABEL_SINK = 'sink';
+
+/** Prefix of the advisory-lock keys this package takes (per schema). */
+export const LOCK_MIGRATE = 'app_audit:migrate:';
+export const LOCK_SEAL = 'app_audit:seal:';
+
+/** Columns the writer fills, in insert order (the seed's fields in snake_case). */
+export const EVENT_COLUMNS = [
+  'event_id',
+  'schema_version',
+  'event',
+  'result',
+  'user_id',
+  'stellar_address',
+  'resource',
+  'resource_id',
+  'action',
+  'reason',
+  'tx_hash',
+  'amount',
+  'metadata',
+  'ip',
+  'user_agent',
+  'trace_id',
+  'span_id',
+  'created_at',
+] as const;

@@ -1,0 +1,185 @@
+/** Outcome of the audited action. */
+export type AuditResult = 'success' | 'failure';
+
+/** Metadata values: JSON, sanitised and bounded before they are stored. */
+export type AuditMetadata = Record<string, unknown>;
+
+/** What a caller passes to `write`. Strings are trimmed to bounds and redacted. */
+export interface AuditEventInput {
+  /** Event name, lower snake_case, e.g. `reward_claimed` (see `AUDIT_EVENTS`). */
+  event: string;
+  result: AuditResult;
+  userId?: string | null;
+  /** A Stellar public key (`G…`, or muxed `M…`); a secret seed is refused. */
+  stellarAddress?: string | null;
+  /** What was acted on, e.g. `reward_claim`. */
+  resource?: string | null;
+  resourceId?: string | null;
+  /** The verb, e.g. `create`, `submit`, `login`. */
+  action?: string | null;
+  /** Short failure code, e.g. `invalid_signature`. */
+  reason?: string | null;
+  /** Stellar transaction hash, 64 hex characters. */
+  txHash?: string | null;
+  /** Exact decimal amount (string, bigint or safe number), at most 7 decimals as on Stellar. */
+  amount?: string | number | bigint | null;
+  metadata?: AuditMetadata | null;
+  /** Client IP (v4 or v6). */
+  ip?: string | null;
+  userAgent?: string | null;
+  /** Defaults to the active OpenTelemetry span's ids. */
+  traceId?: string | null;
+  spanId?: string | null;
+  /** Defaults to now. */
+  createdAt?: Date;
+}
+
+/** A validated, redacted event: what is stored and logged. */
+export interface AuditEvent {
+  /** Random UUID; the same in the row and in the log line. */
+  eventId: string;
+  schemaVersion: number;
+  event: string;
+  result: AuditResult;
+  userId: string | null;
+  stellarAddress: string | null;
+  resource: string | null;
+  resourceId: string | null;
+  action: string | null;
+  reason: string | null;
+  txHash: string | null;
+  /** Canonical decimal string. */
+  amount: string | null;
+  metadata: AuditMetadata;
+  ip: string | null;
+  userAgent: string | null;
+  traceId: string | null;
+  spanId: string | null;
+  /** UTC. */
+  createdAt: Date;
+}
+
+/** Anything with pg's `query(text, values)`: a `Client`, a `PoolClient` or a `Pool`. */
+export interface Queryable {
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount?: number | null }>;
+}
+
+/** The part of a pino logger the audit writer uses. */
+export interface AuditLogger {
+  info(obj: object, msg?: string): void;
+  warn?(obj: object, msg?: string): void;
+}
+
+export interface AuditWriterOptions {
+  /** pino logger; each event becomes one line with `audit: true`. Omit to write rows only. */
+  logger?: AuditLogger;
+  /** Schema of `audit_events`; default: the connection's search_path. */
+  schema?: string;
+  /** Log message of audit lines (default `audit`). */
+  message?: string;
+}
+
+export interface AuditWriter {
+  /**
+   * Validates and redacts the event, inserts it with `client` (inside the
+   * caller's transaction, so the row commits or rolls back with it), then
+   * writes the log copy. Throws `AuditError` (AUDIT_INVALID_EVENT) on a
+   * malformed event and rethrows database errors.
+   */
+  write(client: Queryable, event: AuditEventInput): Promise<AuditEvent>;
+  /** Writes only the log line (no row), e.g. for events outside any transaction. */
+  log(event: AuditEventInput): AuditEvent;
+}
+
+export interface MigrateOptions {
+  /** Target schema (created if missing); default: the connection's current schema. */
+  schema?: string;
+}
+
+export interface MigrateResult {
+  schema: string;
+  /** Versions applied by this call (empty when already up to date). */
+  applied: number[];
+}
+
+export interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+export interface SealOptions {
+  schema?: string;
+  /** Rows sealed per statement (default 1000). */
+  batchSize?: number;
+  /** HMAC key: without it a database superuser can recompute the chain. */
+  key?: string | Buffer;
+  /** Return at once when another process is sealing (default false: wait). */
+  skipIfBusy?: boolean;
+  /** Logs the new chain head (an external anchor for the latest hash). */
+  logger?: AuditLogger;
+}
+
+export interface SealResult {
+  sealed: number;
+  head: ChainHead | null;
+  /** True when skipped because another sealer held the lock. */
+  busy: boolean;
+}
+
+export interface SealerOptions extends SealOptions {
+  /** Milliseconds between sealing passes (default 1000). */
+  intervalMs?: number;
+  /** Called when a pass fails; the sealer keeps running. */
+  onError?: (error: unknown) => void;
+}
+
+export interface AuditSealer {
+  /** Runs one pass now. */
+  sealNow(): Promise<SealResult>;
+  /** Stops the timer and waits for a running pass. */
+  stop(): Promise<void>;
+}
+
+export interface VerifyOptions {
+  schema?: string;
+  /** Start at this chain position, event id (`id`), or time (Date / ISO string). */
+  from?: number | Date | string;
+  to?: number | Date | string;
+  /** The HMAC key the sealer used. */
+  key?: string | Buffer;
+  /** The head recorded elsewhere (e.g. a sealer log line): detects a truncated tail. */
+  anchor?: ChainHead;
+}
+
+export interface BrokenRow {
+  /** Position in the chain. */
+  seq: number;
+  /** `audit_events.id`, when known. */
+  id: number | null;
+  eventId: string | null;
+  reason: string;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  /** Chain rows checked. */
+  checked: number;
+  /** Rows not sealed yet (not covered by the check). */
+  unsealed: number;
+  head: ChainHead | null;
+  firstBroken: BrokenRow | null;
+}
+
+/** A snapshot of the process-wide counters. */
+export interface AuditStats {
+  written: { postgres: number; log: number };
+  failures: { postgres: number; log: number; validation: number };
+}
+
+/** The shape `@app/metrics` `registerCounterSource(registry, source)` takes. */
+export interface CounterSource {
+  name: string;
+  help: string;
+  labelNames: string[];
+  read(): { labels: Record<string, string>; value: number }[];
+}
