@@ -1,0 +1,28 @@
+// An ES module Fastify service traced with one line:
+//   node --import @app/tracing/register examples/esm-app.mjs
+// GET /users/:id reads PostgreSQL and Redis and logs through pino (Fastify's logger).
+import { currentTraceIds, installShutdownHandlers, withSpan } from '@app/tracing';
+import Fastify from 'fastify';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+
+const pool = new pg.Pool({ host: '127.0.0.1', user: 'postgres', database: 'test', max: 2 });
+const redis = new Redis({ host: '127.0.0.1', keyPrefix: process.env.REDIS_PREFIX ?? 'example:' });
+const app = Fastify({ logger: { level: 'info' } });
+
+app.get('/users/:id', async (request) => {
+  const { rows } = await pool.query('SELECT $1::int AS id, now() AS at', [Number(request.params.id)]);
+  const visits = await withSpan('visits.count', { 'app.user.id': request.params.id }, () =>
+    redis.incr(`visits:${request.params.id}`),
+  );
+  request.log.info({ visits }, 'user read');
+  return { id: rows[0].id, visits, trace: currentTraceIds() };
+});
+app.addHook('onClose', async () => {
+  await pool.end();
+  redis.disconnect();
+});
+
+await app.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' });
+installShutdownHandlers({ drain: () => app.close() });
+process.stdout.write(`${JSON.stringify({ listening: app.server.address().port })}\n`);

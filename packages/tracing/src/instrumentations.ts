@@ -1,0 +1,72 @@
+import type { IncomingMessage } from 'node:http';
+import { FastifyOtelInstrumentation } from '@fastify/otel';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import type { ResolvedConfig } from './config';
+import { LOG_FIELD_SPAN_ID, LOG_FIELD_TRACE_FLAGS, LOG_FIELD_TRACE_ID } from './semconv';
+import type { InstrumentationName } from './types';
+
+function pathOf(url: string | undefined): string {
+  if (!url) return '/';
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+/** The configured instrumentations, by name, not yet enabled. */
+export function createInstrumentations(config: ResolvedConfig): Map<InstrumentationName, Instrumentation> {
+  const ignored = new Set(config.ignorePaths);
+  const requireParent = !config.traceBackground;
+  const all = new Map<InstrumentationName, Instrumentation>();
+  for (const name of config.instrumentations) {
+    switch (name) {
+      case 'http':
+        all.set(
+          name,
+          new HttpInstrumentation({
+            ignoreIncomingRequestHook:
+              ignored.size > 0 ? (request: IncomingMessage) => ignored.has(pathOf(request.url)) : undefined,
+            requireParentforOutgoingSpans: requireParent,
+          }),
+        );
+        break;
+      case 'undici':
+        all.set(name, new UndiciInstrumentation({ requireParentforSpans: requireParent }));
+        break;
+      case 'fastify':
+        all.set(
+          name,
+          // registerOnInitialization subscribes to Fastify's `fastify.initialization`
+          // diagnostics channel, so every instance created after start is traced
+          // without the app registering a plugin.
+          new FastifyOtelInstrumentation({
+            registerOnInitialization: true,
+            instrumentHooks: config.fastifyHookSpans,
+            instrumentHandler: config.fastifyHookSpans,
+            ...(ignored.size > 0 ? { ignorePaths: ({ url }: { url: string }) => ignored.has(pathOf(url)) } : {}),
+          }) as unknown as Instrumentation,
+        );
+        break;
+      case 'pg':
+        all.set(name, new PgInstrumentation({ requireParentSpan: requireParent, enhancedDatabaseReporting: false }));
+        break;
+      case 'ioredis':
+        all.set(name, new IORedisInstrumentation({ requireParentSpan: requireParent }));
+        break;
+      case 'pino':
+        all.set(
+          name,
+          new PinoInstrumentation({
+            // Correlation only: log records keep going to pino's own destination.
+            disableLogSending: true,
+            logKeys: { traceId: LOG_FIELD_TRACE_ID, spanId: LOG_FIELD_SPAN_ID, traceFlags: LOG_FIELD_TRACE_FLAGS },
+          }),
+        );
+        break;
+    }
+  }
+  return all;
+}

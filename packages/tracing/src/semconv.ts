@@ -1,0 +1,46 @@
+/**
+ * Every name this package writes into telemetry or logs, in one place.
+ *
+ * The log field names follow Elastic Common Schema (ECS) and are the ones the
+ * audit package fixes for its rows, so a trace id found in a log line, an
+ * audit row or an exemplar is the same string under the same key everywhere.
+ */
+
+/** Log field holding the 32-hex-digit trace id (ECS `trace.id`). */
+export const LOG_FIELD_TRACE_ID = 'trace.id';
+/** Log field holding the 16-hex-digit span id (ECS `span.id`). */
+export const LOG_FIELD_SPAN_ID = 'span.id';
+/** Log field holding the W3C trace flags, `01` when sampled. */
+export const LOG_FIELD_TRACE_FLAGS = 'trace.flags';
+
+/** Instrumentation scope of the spans `withSpan` creates. */
+export const TRACER_NAME = '@app/tracing';
+
+/** Names of the instrumentations, as used by `instrumentations`, the env lists and the debug listing. */
+export const INSTRUMENTATION_NAMES = ['http', 'undici', 'fastify', 'pg', 'ioredis', 'pino'] as const;
+
+/** Modules patched when they are first loaded; loading one before the SDK starts leaves it untraced. */
+export const PATCHED_MODULES = {
+  pg: 'pg',
+  'pg-pool': 'pg',
+  ioredis: 'ioredis',
+  pino: 'pino',
+  fastify: 'fastify',
+} as const;
+
+/** The value `@fastify/otel` puts in `fastify.root` (used to recognise its request span). */
+export const FASTIFY_ROOT_ATTRIBUTE = 'fastify.root';
+
+/** Environment variables read besides the standard `OTEL_*` ones. */
+export const ENV_DEBUG = 'APP_TRACING_DEBUG';
+/** Comma-separated instrumentation names to enable (default: all), as in auto-instrumentations-node. */
+export const ENV_ENABLED_INSTRUMENTATIONS = 'OTEL_NODE_ENABLED_INSTRUMENTATIONS';
+/** Comma-separated instrumentation names to disable. */
+export const ENV_DISABLED_INSTRUMENTATIONS = 'OTEL_NODE_DISABLED_INSTRUMENTATIONS';
+/** `true` traces pg / ioredis calls that have no parent span (background work). */
+export const ENV_TRACE_BACKGROUND = 'APP_TRACING_BACKGROUND';
+/** `true` also creates a span per Fastify hook and handler (`@fastify/otel` defaults). */
+export const ENV_FASTIFY_HOOK_SPANS = 'APP_TRACING_FASTIFY_HOOK_SPANS';
+
+/** Prefix of every log line this package writes itself. */
+export const LOG_PREFIX = '[@app/tracing]';

@@ -1,0 +1,214 @@
+import type { FastifyOtelInstrumentation } from '@fastify/otel';
+import { context, DiagLogLevel, diag, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, SimpleSpanProcessor, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { type ResolvedConfig, resolveConfig } from './config';
+import { createExporter } from './exporter';
+import { createInstrumentations } from './instrumentations';
+import { loadedBeforeStart } from './loaded-modules';
+import { createSampler } from './sampler';
+import { LOG_PREFIX } from './semconv';
+import { globalState } from './state';
+import { SpanStats } from './stats';
+import type { TracingHandle, TracingOptions, TracingStats } from './types';
+
+const DEFAULT_FLUSH_TIMEOUT_MS = 5000;
+
+function writeStderr(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+/** Resolves after `promise` or after `ms`, whichever is first; never rejects. */
+async function bounded(promise: Promise<unknown>, ms: number, what: string, log: (line: string) => void) {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+    timer.unref();
+  });
+  try {
+    const outcome = await Promise.race([promise.then(() => 'done' as const), timeout]);
+    if (outcome === 'timeout') log(`${LOG_PREFIX} ${what} did not finish within ${ms} ms; continuing`);
+  } catch (error) {
+    log(`${LOG_PREFIX} ${what} failed: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The endpoint without credentials, for log lines. */
+function safeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    parsed.search = '';
+    return parsed.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}
+
+function describe(config: ResolvedConfig, custom: boolean): string {
+  const exporter = custom
+    ? 'custom'
+    : config.exporter === 'otlp'
+      ? `otlp ${config.otlpProtocol} -> ${safeUrl(config.otlpEndpoint)}`
+      : config.exporter;
+  const sampler = config.sampler.includes('ratio') ? `${config.sampler}(${config.samplerRatio})` : config.sampler;
+  return `service=${config.serviceName} exporter=${exporter} sampler=${sampler} queue=${config.batch.maxQueueSize}`;
+}
+
+const DIAG_LEVELS: Record<string, DiagLogLevel> = {
+  none: DiagLogLevel.NONE,
+  error: DiagLogLevel.ERROR,
+  warn: DiagLogLevel.WARN,
+  info: DiagLogLevel.INFO,
+  debug: DiagLogLevel.DEBUG,
+  verbose: DiagLogLevel.VERBOSE,
+  all: DiagLogLevel.ALL,
+};
+
+function setUpDiag(debug: boolean, log: (line: string) => void): void {
+  const level = DIAG_LEVELS[process.env.OTEL_LOG_LEVEL?.toLowerCase() ?? ''] ?? (debug ? DiagLogLevel.INFO : undefined);
+  if (level === undefined) return;
+  const write = (message: string) => log(`${LOG_PREFIX} otel: ${message}`);
+  diag.setLogger(
+    { error: write, warn: write, info: write, debug: write, verbose: write },
+    { logLevel: level, suppressOverrideMessage: true },
+  );
+}
+
+function noopHandle(): TracingHandle {
+  return {
+    enabled: false,
+    instrumentations: [],
+    forceFlush: async () => {},
+    shutdown: async () => {},
+  };
+}
+
+/**
+ * Starts the OpenTelemetry SDK: tracer provider, W3C propagation,
+ * AsyncLocalStorage context, exporter and instrumentations. Call it before the
+ * instrumented modules (fastify, pg, ioredis, pino) are loaded, or use the
+ * `@app/tracing/register` preload which does exactly that.
+ *
+ * A second call returns the running handle unchanged (a preload already started it).
+ * Throws `TracingError` for an option or `OTEL_*` value it cannot honour.
+ */
+export function startTracing(options: TracingOptions = {}): TracingHandle {
+  const state = globalState();
+  const log = options.log ?? writeStderr;
+  if (state.handle) {
+    if (Object.keys(options).length > 0 && state.handle.enabled) {
+      log(`${LOG_PREFIX} tracing already started (by the preload?); options of this call are ignored`);
+    }
+    return state.handle;
+  }
+
+  const config = resolveConfig(options);
+  if (!config.enabled) {
+    if (config.debug) log(`${LOG_PREFIX} tracing disabled (OTEL_SDK_DISABLED or enabled: false)`);
+    state.handle = noopHandle();
+    return state.handle;
+  }
+  setUpDiag(config.debug, log);
+
+  const early = loadedBeforeStart(config.instrumentations);
+  for (const moduleName of early) {
+    log(
+      `${LOG_PREFIX} WARNING: '${moduleName}' was loaded before tracing started, so it may not be traced; start the app with \`node --import @app/tracing/register\` or call startTracing() before importing it`,
+    );
+  }
+
+  const contextManager = new AsyncLocalStorageContextManager().enable();
+  context.setGlobalContextManager(contextManager);
+  propagation.setGlobalPropagator(
+    new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+  );
+
+  const stats = new SpanStats(config.batch.maxQueueSize, log);
+  const exporter = options.spanExporter ?? createExporter(config);
+  const processors: SpanProcessor[] = [];
+  if (exporter) {
+    processors.push(
+      options.exportImmediately
+        ? new SimpleSpanProcessor({ exporter })
+        : new BatchSpanProcessor({ exporter, ...config.batch, selfObsMeterProvider: stats.meterProvider() }),
+    );
+  }
+  const provider = new TracerProvider({
+    resource: defaultResource().merge(
+      resourceFromAttributes({ ...config.resourceAttributes, 'service.name': config.serviceName }),
+    ),
+    sampler: createSampler(config.sampler, config.samplerRatio),
+    spanProcessors: processors,
+  });
+  trace.setGlobalTracerProvider(provider);
+
+  const instrumentations = createInstrumentations(config);
+  const unregister = registerInstrumentations({
+    instrumentations: [...instrumentations.values()],
+    tracerProvider: provider,
+  });
+
+  if (config.debug) {
+    log(`${LOG_PREFIX} started: ${describe(config, options.spanExporter !== undefined)}`);
+    for (const [name, instrumentation] of instrumentations) {
+      log(
+        `${LOG_PREFIX} instrumentation ${name}: ${instrumentation.instrumentationName}@${instrumentation.instrumentationVersion}`,
+      );
+    }
+    const off = ['http', 'undici', 'fastify', 'pg', 'ioredis', 'pino'].filter(
+      (name) => !config.instrumentations.includes(name as never),
+    );
+    if (off.length > 0) log(`${LOG_PREFIX} instrumentations off: ${off.join(', ')}`);
+  }
+
+  let stopped: Promise<void> | undefined;
+  const handle: TracingHandle = {
+    enabled: true,
+    instrumentations: [...instrumentations.keys()],
+    forceFlush: (timeoutMillis = DEFAULT_FLUSH_TIMEOUT_MS) =>
+      bounded(provider.forceFlush({ timeoutMillis }), timeoutMillis, 'span flush', log),
+    shutdown(timeoutMillis = DEFAULT_FLUSH_TIMEOUT_MS) {
+      stopped ??= (async () => {
+        process.removeListener('beforeExit', onBeforeExit);
+        await bounded(provider.shutdown(), timeoutMillis, 'span flush', log);
+        stats.stop();
+        unregister();
+        trace.disable();
+        propagation.disable();
+        context.disable();
+        if (state.handle === handle) {
+          state.handle = undefined;
+          state.stats = undefined;
+          state.fastify = undefined;
+        }
+      })();
+      return stopped;
+    },
+  };
+  // A process that ends by running out of work still exports its last spans.
+  const onBeforeExit = () => void handle.shutdown();
+  process.once('beforeExit', onBeforeExit);
+
+  state.handle = handle;
+  state.stats = stats;
+  state.fastify = instrumentations.get('fastify') as FastifyOtelInstrumentation | undefined;
+  return handle;
+}
+
+/**
+ * What happened to sampled spans so far: exported, dropped (queue full or
+ * export failed) and queued. All zero before tracing starts. Feed it to
+ * `@app/metrics` with `registerCounterSource(registry, { ..., read })`.
+ */
+export function getTracingStats(): TracingStats {
+  const stats = globalState().stats;
+  if (stats) return stats.read();
+  return { exported: 0, droppedQueueFull: 0, droppedExportFailed: 0, dropped: 0, queued: 0, queueCapacity: 0 };
+}

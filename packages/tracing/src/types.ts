@@ -1,0 +1,131 @@
+import type { Attributes } from '@opentelemetry/api';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
+import type { INSTRUMENTATION_NAMES } from './semconv';
+
+/** One of the instrumentations this package sets up. */
+export type InstrumentationName = (typeof INSTRUMENTATION_NAMES)[number];
+
+/** Where finished spans go. */
+export type ExporterKind = 'otlp' | 'console' | 'none';
+
+/** OTLP encodings supported over HTTP. */
+export type OtlpProtocol = 'http/json' | 'http/protobuf';
+
+/** Sampler names of the OpenTelemetry specification (`OTEL_TRACES_SAMPLER`). */
+export type SamplerName =
+  | 'always_on'
+  | 'always_off'
+  | 'traceidratio'
+  | 'parentbased_always_on'
+  | 'parentbased_always_off'
+  | 'parentbased_traceidratio';
+
+/**
+ * Options of `startTracing`. Every option is optional: unset ones come from the
+ * standard `OTEL_*` variables, then from the defaults. Options given in code win.
+ */
+export interface TracingOptions {
+  /** `service.name` (env `OTEL_SERVICE_NAME`; default `unknown_service:node`). */
+  serviceName?: string;
+  /** Extra resource attributes, merged over `OTEL_RESOURCE_ATTRIBUTES`. */
+  resourceAttributes?: Attributes;
+  /** `false` starts nothing and returns a no-op handle (env `OTEL_SDK_DISABLED=true`). */
+  enabled?: boolean;
+  /** Exporter (env `OTEL_TRACES_EXPORTER`: `otlp` default, `console`, `none`). */
+  exporter?: ExporterKind;
+  /**
+   * Full URL spans are POSTed to (env `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, or
+   * `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces`; default `http://localhost:4318/v1/traces`).
+   */
+  otlpEndpoint?: string;
+  /** Encoding (env `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL` / `OTEL_EXPORTER_OTLP_PROTOCOL`; default `http/json`). */
+  otlpProtocol?: OtlpProtocol;
+  /** Extra HTTP headers for the collector (env `OTEL_EXPORTER_OTLP_TRACES_HEADERS` / `OTEL_EXPORTER_OTLP_HEADERS`). Never logged. */
+  otlpHeaders?: Record<string, string>;
+  /** Timeout of one export request in ms (env `OTEL_EXPORTER_OTLP_TRACES_TIMEOUT`; default 10000). */
+  otlpTimeoutMillis?: number;
+  /** Sampler (env `OTEL_TRACES_SAMPLER`; default `parentbased_always_on`). */
+  sampler?: SamplerName;
+  /** Ratio for the `*traceidratio` samplers, 0..1 (env `OTEL_TRACES_SAMPLER_ARG`; default 1). */
+  samplerRatio?: number;
+  /** Batch processor bounds: spans kept in memory while the collector is slow or down. */
+  batch?: {
+    /** Queue bound; spans beyond it are dropped and counted (env `OTEL_BSP_MAX_QUEUE_SIZE`; default 2048). */
+    maxQueueSize?: number;
+    /** Spans per export request (env `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`; default 512). */
+    maxExportBatchSize?: number;
+    /** Delay between exports in ms (env `OTEL_BSP_SCHEDULE_DELAY`; default 5000). */
+    scheduledDelayMillis?: number;
+    /** Give up on one export after this many ms (env `OTEL_BSP_EXPORT_TIMEOUT`; default 30000). */
+    exportTimeoutMillis?: number;
+  };
+  /**
+   * Instrumentations to turn on (default: all of `http`, `undici`, `fastify`, `pg`, `ioredis`, `pino`;
+   * env `OTEL_NODE_ENABLED_INSTRUMENTATIONS` / `OTEL_NODE_DISABLED_INSTRUMENTATIONS`).
+   */
+  instrumentations?: readonly InstrumentationName[];
+  /** Trace pg and ioredis calls made outside any span, e.g. pool health checks (env `APP_TRACING_BACKGROUND`; default false). */
+  traceBackground?: boolean;
+  /** One span per Fastify hook and handler besides the request span (env `APP_TRACING_FASTIFY_HOOK_SPANS`; default false). */
+  fastifyHookSpans?: boolean;
+  /** Request paths (exact match) that get no server span, e.g. `/health` (default none). */
+  ignorePaths?: readonly string[];
+  /** Prints the active instrumentations and configuration at start (env `APP_TRACING_DEBUG=true`). */
+  debug?: boolean;
+  /** Replaces the exporter chosen by `exporter` (tests: an `InMemorySpanExporter`). */
+  spanExporter?: SpanExporter;
+  /** Export every span at once instead of in batches (tests only: it costs latency). */
+  exportImmediately?: boolean;
+  /** Where this package writes its own warnings (default: `process.stderr`). */
+  log?: (line: string) => void;
+}
+
+/** The running tracing setup. */
+export interface TracingHandle {
+  /** False when tracing was disabled (`enabled: false` / `OTEL_SDK_DISABLED`). */
+  readonly enabled: boolean;
+  /** The instrumentations that were switched on. */
+  readonly instrumentations: readonly InstrumentationName[];
+  /** Exports the spans still queued, waiting at most `timeoutMillis` (default 5000). */
+  forceFlush(timeoutMillis?: number): Promise<void>;
+  /** Flushes within `timeoutMillis` (default 5000), then stops tracing. Safe to call twice. */
+  shutdown(timeoutMillis?: number): Promise<void>;
+}
+
+/** Counts of what happened to sampled spans since tracing started. */
+export interface TracingStats {
+  /** Spans the exporter confirmed as delivered. */
+  exported: number;
+  /** Spans dropped because the queue was full (collector slow or down). */
+  droppedQueueFull: number;
+  /** Spans dropped because their export failed (collector refused, unreachable or timed out). */
+  droppedExportFailed: number;
+  /** Sum of the two dropped counts. */
+  dropped: number;
+  /** Spans waiting in the queue now. */
+  queued: number;
+  /** Queue bound (`maxQueueSize`). */
+  queueCapacity: number;
+}
+
+/** Ids of the active span, as lowercase hex. */
+export interface TraceIds {
+  /** 32 hex digits. */
+  traceId: string;
+  /** 16 hex digits. */
+  spanId: string;
+}
+
+/** Options of `installShutdownHandlers`. */
+export interface ShutdownOptions {
+  /** Stops accepting work and waits for in-flight requests, e.g. `() => app.close()`. Runs before the flush. */
+  drain?: () => Promise<unknown>;
+  /** Upper bound on the span flush in ms (default 5000). */
+  flushTimeoutMillis?: number;
+  /** Upper bound on `drain` in ms (default 10000); the flush still runs after it. */
+  drainTimeoutMillis?: number;
+  /** Signals handled (default `['SIGTERM', 'SIGINT']`). */
+  signals?: readonly NodeJS.Signals[];
+  /** Called at the end with the exit code; default `process.exit`. */
+  exit?: (code: number) => void;
+}
