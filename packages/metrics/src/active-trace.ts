@@ -1,0 +1,34 @@
+import type * as OtelApi from '@opentelemetry/api';
+
+export interface TraceIds {
+  traceId: string;
+  spanId: string;
+}
+
+// `@opentelemetry/api` is an optional peer: without it there are simply no exemplars.
+let api: typeof OtelApi | null | undefined;
+
+function load(): typeof OtelApi | null {
+  if (api === undefined) {
+    try {
+      api = require('@opentelemetry/api') as typeof OtelApi;
+    } catch {
+      api = null;
+    }
+  }
+  return api;
+}
+
+/**
+ * Ids of the active span when it is valid and sampled; an exemplar pointing at a trace that was
+ * not sampled would lead nowhere.
+ */
+export function activeTraceIds(): TraceIds | undefined {
+  const otel = load();
+  if (otel === null) return undefined;
+  const span = otel.trace.getActiveSpan();
+  if (span === undefined) return undefined;
+  const context = span.spanContext();
+  if ((context.traceFlags & otel.TraceFlags.SAMPLED) === 0 || !otel.isSpanContextValid(context)) return undefined;
+  return { traceId: context.traceId, spanId: context.spanId };
+}

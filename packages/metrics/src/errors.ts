@@ -1,0 +1,32 @@
+/** Stable codes of the errors a caller of `@app/metrics` can cause. */
+export const ERROR_CODES = {
+  metricConflict: 'METRICS_CONFLICT',
+  invalidOption: 'METRICS_INVALID_OPTION',
+  invalidName: 'METRICS_INVALID_NAME',
+} as const;
+
+export type MetricsErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
+
+/** An error a caller caused; `code` is stable across releases. */
+export class MetricsError extends Error {
+  readonly code: MetricsErrorCode;
+
+  constructor(code: MetricsErrorCode, message: string) {
+    super(message);
+    this.name = 'MetricsError';
+    this.code = code;
+  }
+}
+
+/** A metric of that name exists with another type, label names or buckets. */
+export function conflictError(name: string, detail: string): MetricsError {
+  return new MetricsError(ERROR_CODES.metricConflict, `Metric "${name}" is already registered ${detail}`);
+}
+
+export function invalidOptionError(option: string, detail: string): MetricsError {
+  return new MetricsError(ERROR_CODES.invalidOption, `Invalid option "${option}": ${detail}`);
+}
+
+export function invalidNameError(name: string, detail: string): MetricsError {
+  return new MetricsError(ERROR_CODES.invalidName, `Invalid metric name "${name}": ${detail}`);
+}
