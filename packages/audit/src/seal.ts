@@ -13,7 +13,7 @@ interface Head {
 
 async function readHead(client: Queryable, chain: string): Promise<Head> {
   const { rows } = await client.query(
-    `SELECT seq::text, hash, txid::text, event_pk::text FROM ${chain} ORDER BY seq DESC LIMIT 1`,
+    `SELECT seq::text, hash, txid::text, event_pk::text FROM ${chain} c ORDER BY c.seq DESC LIMIT 1`,
   );
   const row = rows[0] as { seq: string; hash: string; txid: string; event_pk: string } | undefined;
   if (!row) return { seq: 0, hash: GENESIS_HASH, txid: '0', eventPk: '0' };

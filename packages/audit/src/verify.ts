@@ -75,7 +75,7 @@ export async function verifyAuditChain(target: Queryable, options: VerifyOptions
 
 async function check(client: Queryable, t: ReturnType<typeof tables>, options: VerifyOptions): Promise<VerifyResult> {
   const { rows: headRows } = await client.query(
-    `SELECT seq::text, hash, txid::text, event_pk::text FROM ${t.chain} ORDER BY seq DESC LIMIT 1`,
+    `SELECT seq::text, hash, txid::text, event_pk::text FROM ${t.chain} c ORDER BY c.seq DESC LIMIT 1`,
   );
   const headRow = headRows[0] as { seq: string; hash: string; txid: string; event_pk: string } | undefined;
   const head: ChainHead | null = headRow ? { seq: Number(headRow.seq), hash: headRow.hash } : null;

@@ -1,0 +1,126 @@
+import { Keypair } from '@stellar/stellar-sdk';
+import type { TestSchema } from '@app/test-utils';
+import { createAuditWriter } from '../src/writer';
+import { auditSchema, captureLogger, inTransaction, TX_HASH } from './helpers';
+
+describe('createAuditWriter (real PostgreSQL, own schema via search_path)', () => {
+  let schema: TestSchema;
+  beforeEach(async () => {
+    schema = await auditSchema('audit_writer');
+  });
+  afterEach(async () => {
+    await schema.drop();
+  });
+
+  const count = async () => (await schema.pool.query('SELECT count(*)::int AS n FROM audit_events')).rows[0].n;
+
+  it('leaves no row when the business transaction rolls back', async () => {
+    const audit = createAuditWriter();
+    await schema.pool.query('CREATE TABLE claims (id int)');
+    await inTransaction(
+      schema.pool,
+      async (client) => {
+        await client.query('INSERT INTO claims VALUES (1)');
+        await audit.write(client, { event: 'reward_claimed', result: 'success', amount: '5' });
+      },
+      'ROLLBACK',
+    );
+    expect(await count()).toBe(0);
+    expect((await schema.pool.query('SELECT count(*)::int AS n FROM claims')).rows[0].n).toBe(0);
+  });
+
+  it('leaves exactly one row, with every field, when it commits', async () => {
+    const { logger, lines } = captureLogger();
+    const audit = createAuditWriter({ logger });
+    const address = Keypair.random().publicKey();
+    const written = await inTransaction(schema.pool, (client) =>
+      audit.write(client, {
+        event: 'reward_claimed',
+        result: 'success',
+        userId: 'user-1',
+        stellarAddress: address,
+        resource: 'reward_claim',
+        resourceId: 'claim-9',
+        action: 'confirm',
+        txHash: TX_HASH,
+        amount: '12.3400000',
+        metadata: { attempt: 2 },
+        ip: '203.0.113.7',
+        userAgent: 'Mozilla/5.0',
+      }),
+    );
+    const { rows } = await schema.pool.query(
+      'SELECT *, amount::text AS amount_text, ip::text AS ip_text FROM audit_events',
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      event_id: written.eventId,
+      schema_version: 1,
+      event: 'reward_claimed',
+      result: 'success',
+      user_id: 'user-1',
+      stellar_address: address,
+      resource: 'reward_claim',
+      resource_id: 'claim-9',
+      action: 'confirm',
+      tx_hash: TX_HASH,
+      amount_text: '12.34',
+      metadata: { attempt: 2 },
+      ip_text: '203.0.113.7/32',
+      user_agent: 'Mozilla/5.0',
+    });
+    expect((rows[0].created_at as Date).getTime()).toBe(written.createdAt.getTime());
+
+    const [line] = lines();
+    expect(line).toMatchObject({
+      audit: true,
+      msg: 'audit',
+      'event.id': written.eventId,
+      'event.action': 'reward_claimed',
+      'event.outcome': 'success',
+      'user.id': 'user-1',
+      'source.ip': '203.0.113.7',
+      'user_agent.original': 'Mozilla/5.0',
+      'stellar.address': address,
+      'stellar.tx_hash': TX_HASH,
+      'stellar.amount': '12.34',
+      'audit.resource': 'reward_claim',
+      'audit.metadata': { attempt: 2 },
+    });
+  });
+
+  it('keeps amounts exact (numeric, no floating point)', async () => {
+    const audit = createAuditWriter();
+    await audit.write(schema.pool, { event: 'reward_claimed', result: 'success', amount: '0.1000000' });
+    await audit.write(schema.pool, { event: 'reward_claimed', result: 'success', amount: '0.2' });
+    await audit.write(schema.pool, { event: 'reward_claimed', result: 'success', amount: '922337203685477.5807' });
+    const { rows } = await schema.pool.query('SELECT SUM(amount)::text AS s FROM audit_events');
+    expect(rows[0].s).toBe('922337203685477.8807');
+  });
+
+  it('writes to an explicit schema from a connection whose search_path is elsewhere', async () => {
+    const audit = createAuditWriter({ schema: schema.name });
+    const { Client } = await import('pg');
+    const { testDatabaseConfig } = await import('@app/test-utils');
+    const client = new Client(testDatabaseConfig());
+    await client.connect();
+    try {
+      await audit.write(client, { event: 'quiz_submitted', result: 'success' });
+    } finally {
+      await client.end();
+    }
+    expect(await count()).toBe(1);
+  });
+
+  it('rethrows a failed insert and the caller transaction cannot commit the business change', async () => {
+    const audit = createAuditWriter({ schema: 'no_such_schema' });
+    await schema.pool.query('CREATE TABLE claims (id int)');
+    await expect(
+      inTransaction(schema.pool, async (client) => {
+        await client.query('INSERT INTO claims VALUES (1)');
+        await audit.write(client, { event: 'reward_claimed', result: 'success' });
+      }),
+    ).rejects.toThrow(/no_such_schema/);
+    expect((await schema.pool.query('SELECT count(*)::int AS n FROM claims')).rows[0].n).toBe(0);
+  });
+});
