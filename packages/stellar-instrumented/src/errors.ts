@@ -1,0 +1,23 @@
+/** Stable codes for errors a caller can cause or meet. */
+export const ERROR_CODES = {
+  INVALID_OPTION: 'STELLAR_INSTRUMENTED_INVALID_OPTION',
+  INVALID_METHOD: 'STELLAR_INSTRUMENTED_INVALID_METHOD',
+  INVALID_TRANSACTION: 'STELLAR_INSTRUMENTED_INVALID_TRANSACTION',
+  INVALID_HASH: 'STELLAR_INSTRUMENTED_INVALID_HASH',
+  RPC_TIMEOUT: 'STELLAR_INSTRUMENTED_RPC_TIMEOUT',
+  RPC_ERROR: 'STELLAR_INSTRUMENTED_RPC_ERROR',
+  ABORTED: 'STELLAR_INSTRUMENTED_ABORTED',
+} as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
+
+/** Error thrown (or carried in an outcome) by this package; `code` is stable, the message is for humans. */
+export class StellarInstrumentedError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StellarInstrumentedError';
+    this.code = code;
+  }
+}

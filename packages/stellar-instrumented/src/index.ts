@@ -1,0 +1,36 @@
+export { transactionIdentity } from './bounds';
+export { createStellarClient } from './client';
+export type { ErrorCode } from './errors';
+export { ERROR_CODES, StellarInstrumentedError } from './errors';
+export { decodeResult } from './result-codes';
+export type { DecodedResult } from './result-codes';
+export {
+  ATTR_LEDGER,
+  ATTR_METHOD,
+  ATTR_RPC_METHOD,
+  ATTR_TX_ATTEMPTS,
+  ATTR_TX_HASH,
+  ATTR_TX_RESULT_CODE,
+  ATTR_TX_STATUS,
+  METRIC_POLLS,
+  METRIC_RESUBMISSIONS,
+  METRIC_RPC_DURATION,
+  METRIC_RPC_REQUESTS,
+  REASONS,
+  SPAN_RPC_PREFIX,
+  SPAN_SUBMIT,
+  SPAN_WAIT,
+} from './semconv';
+export type {
+  RpcOutcome,
+  SendRetryOptions,
+  SignedTransaction,
+  StellarClient,
+  StellarClientOptions,
+  SubmissionDurations,
+  SubmissionOutcome,
+  SubmissionStatus,
+  SubmitOptions,
+  TransactionIdentity,
+  WaitOptions,
+} from './types';

@@ -1,0 +1,73 @@
+import type { Attributes, Context } from '@opentelemetry/api';
+import type { MetricsRecorder } from './metrics';
+import { classifyRpcError, toError } from './rpc-errors';
+import { ATTR_RPC_METHOD, ATTR_RPC_OUTCOME, ATTR_RPC_SYSTEM, RPC_SYSTEM_JSONRPC, SPAN_RPC_PREFIX } from './semconv';
+import { withTimeout } from './timeout';
+import type { SpanFactory } from './tracing';
+import type { RpcOutcome } from './types';
+
+/** One RPC round trip as the submission routine sees it: a value or a classified error. */
+export type RpcResult<T> = { ok: true; value: T } | { ok: false; outcome: RpcOutcome; error: Error; raw: unknown };
+
+/** Describes a successful response on its span; may downgrade the outcome (e.g. a simulation error). */
+export type Describe<T> = (value: T) => { attributes?: Attributes; outcome?: RpcOutcome } | undefined;
+
+/**
+ * Runs one SDK call with the wrapper's timeout, a child span and the per-RPC
+ * metrics. `settle` never throws for RPC failures; `call` rethrows them.
+ */
+export class RpcCaller {
+  constructor(
+    private readonly spans: SpanFactory,
+    private readonly metrics: MetricsRecorder,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async settle<T>(
+    rpcMethod: string,
+    fn: () => Promise<T>,
+    options: { parent?: Context; attributes?: Attributes; describe?: Describe<T> } = {},
+  ): Promise<RpcResult<T>> {
+    const span = this.spans.start(
+      SPAN_RPC_PREFIX + rpcMethod,
+      { [ATTR_RPC_SYSTEM]: RPC_SYSTEM_JSONRPC, [ATTR_RPC_METHOD]: rpcMethod, ...options.attributes },
+      options.parent,
+    );
+    const started = performance.now();
+    let result: RpcResult<T>;
+    try {
+      const value = await withTimeout(fn(), this.timeoutMs, rpcMethod);
+      result = { ok: true, value };
+    } catch (raw) {
+      result = { ok: false, outcome: classifyRpcError(raw), error: toError(raw), raw };
+    }
+    const seconds = (performance.now() - started) / 1000;
+    let outcome: RpcOutcome = result.ok ? 'ok' : result.outcome;
+    if (result.ok && options.describe) {
+      try {
+        const described = options.describe(result.value);
+        if (described?.attributes) span.set(described.attributes);
+        if (described?.outcome) outcome = described.outcome;
+      } catch {
+        // A response the describer cannot read is still the caller's response.
+      }
+    }
+    span.set({ [ATTR_RPC_OUTCOME]: outcome });
+    if (!result.ok) span.fail(result.error);
+    else if (outcome !== 'ok') span.fail(undefined, outcome);
+    span.end();
+    this.metrics.rpc(rpcMethod, outcome, seconds);
+    return result;
+  }
+
+  async call<T>(
+    rpcMethod: string,
+    fn: () => Promise<T>,
+    options: { parent?: Context; attributes?: Attributes; describe?: Describe<T> } = {},
+  ): Promise<T> {
+    const result = await this.settle(rpcMethod, fn, options);
+    if (result.ok) return result.value;
+    // Rethrow what the SDK threw, so callers keep their existing error handling.
+    throw result.raw;
+  }
+}

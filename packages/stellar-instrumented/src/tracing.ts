@@ -1,0 +1,65 @@
+import {
+  type Attributes,
+  type Context,
+  context,
+  type Span,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
+
+/** A span whose every call is guarded: a broken tracer never reaches the submission. */
+export interface SafeSpan {
+  readonly context: Context;
+  set(attributes: Attributes): void;
+  fail(error: unknown, message?: string): void;
+  end(): void;
+}
+
+/** Starts guarded spans as children of `parent` (default: the active context). */
+export class SpanFactory {
+  constructor(
+    private readonly tracer: Tracer,
+    private readonly report: (error: unknown) => void,
+  ) {}
+
+  start(name: string, attributes: Attributes, parent: Context = context.active()): SafeSpan {
+    let span: Span | undefined;
+    let spanContext = parent;
+    try {
+      span = this.tracer.startSpan(name, { attributes }, parent);
+      spanContext = trace.setSpan(parent, span);
+    } catch (error) {
+      this.report(error);
+    }
+    const report = this.report;
+    return {
+      context: spanContext,
+      set(attrs) {
+        try {
+          span?.setAttributes(attrs);
+        } catch (error) {
+          report(error);
+        }
+      },
+      fail(error, message) {
+        try {
+          if (error !== undefined) span?.recordException(error instanceof Error ? error : String(error));
+          span?.setStatus({
+            code: SpanStatusCode.ERROR,
+            message: message ?? (error instanceof Error ? error.message : undefined),
+          });
+        } catch (err) {
+          report(err);
+        }
+      },
+      end() {
+        try {
+          span?.end();
+        } catch (error) {
+          report(error);
+        }
+      },
+    };
+  }
+}
