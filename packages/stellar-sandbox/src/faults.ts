@@ -1,0 +1,81 @@
+import { SandboxError, SandboxErrorCode } from './errors';
+import { DEFAULT_LATENCY_MS, FAULT_KINDS, RpcMethod, TRANSACTION_FAULT_KINDS } from './names';
+import type { Fault, FaultController, FaultKind } from './types';
+import { ERROR_FAULT_CODES, TX_FAILED_FAULT_CODES } from './xdr-results';
+
+interface QueuedFault {
+  kind: FaultKind;
+  rpcMethod: string | undefined;
+  remaining: number;
+  delayMs: number;
+  resultCode: string | undefined;
+}
+
+/** What a consumed fault tells the server to do. */
+export interface FiredFault {
+  kind: FaultKind;
+  delayMs: number;
+  resultCode: string | undefined;
+}
+
+function invalid(message: string): SandboxError {
+  return new SandboxError(SandboxErrorCode.INVALID_FAULT, message);
+}
+
+function isTransactionKind(kind: FaultKind): boolean {
+  return (TRANSACTION_FAULT_KINDS as readonly string[]).includes(kind);
+}
+
+/** Faults queued for the next N matching calls, consumed in injection order. */
+export class FaultQueue implements FaultController {
+  private queue: QueuedFault[] = [];
+
+  inject(fault: Fault): void {
+    if (!fault || !(FAULT_KINDS as readonly string[]).includes(fault.kind)) {
+      throw invalid(`unknown fault kind ${JSON.stringify(fault?.kind)}; expected one of ${FAULT_KINDS.join(', ')}`);
+    }
+    const times = fault.times ?? 1;
+    if (!(times === Number.POSITIVE_INFINITY || (Number.isInteger(times) && times > 0))) {
+      throw invalid(`fault times must be a positive integer or Infinity, got ${fault.times}`);
+    }
+    if (fault.delayMs !== undefined && !(Number.isFinite(fault.delayMs) && fault.delayMs >= 0)) {
+      throw invalid(`fault delayMs must be a non-negative number, got ${fault.delayMs}`);
+    }
+    if (isTransactionKind(fault.kind) && fault.rpcMethod && fault.rpcMethod !== RpcMethod.SEND_TRANSACTION) {
+      throw invalid(`fault kind ${fault.kind} only applies to sendTransaction, not ${fault.rpcMethod}`);
+    }
+    if (fault.resultCode !== undefined) {
+      const allowed =
+        fault.kind === 'error' ? ERROR_FAULT_CODES : fault.kind === 'tx_failed' ? TX_FAILED_FAULT_CODES : undefined;
+      if (!allowed) throw invalid(`fault kind ${fault.kind} takes no resultCode`);
+      if (!allowed.includes(fault.resultCode)) {
+        throw invalid(
+          `resultCode ${fault.resultCode} is not valid for ${fault.kind}; expected one of ${allowed.join(', ')}`,
+        );
+      }
+    }
+    this.queue.push({
+      kind: fault.kind,
+      rpcMethod: isTransactionKind(fault.kind) ? RpcMethod.SEND_TRANSACTION : fault.rpcMethod,
+      remaining: times,
+      delayMs: fault.delayMs ?? DEFAULT_LATENCY_MS,
+      resultCode: fault.resultCode,
+    });
+  }
+
+  clear(): void {
+    this.queue = [];
+  }
+
+  /** Consumes the first queued fault of one of `kinds` that matches `rpcMethod`. */
+  take(rpcMethod: string, kinds: readonly FaultKind[]): FiredFault | undefined {
+    const index = this.queue.findIndex(
+      (f) => kinds.includes(f.kind) && (f.rpcMethod === undefined || f.rpcMethod === rpcMethod),
+    );
+    if (index < 0) return undefined;
+    const fault = this.queue[index]!;
+    fault.remaining -= 1;
+    if (fault.remaining <= 0) this.queue.splice(index, 1);
+    return { kind: fault.kind, delayMs: fault.delayMs, resultCode: fault.resultCode };
+  }
+}
