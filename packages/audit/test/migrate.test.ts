@@ -25,7 +25,7 @@ describe('migrateAuditSchema', () => {
     const pools = Array.from({ length: 4 }, () => new Pool({ ...schema.config, max: 1 }));
     try {
       const results = await Promise.all(pools.map((pool) => migrateAuditSchema(pool)));
-      expect(results.map((r) => r.applied).flat()).toEqual([1]);
+      expect(results.flatMap((r) => r.applied)).toEqual([1]);
     } finally {
       await Promise.all(pools.map((pool) => pool.end()));
     }
