@@ -9,15 +9,14 @@ import { sleep } from './timeout';
 export interface RejectedAfterUncertain {
   resultCode: string;
   feeCharged?: string;
-  /** Latest ledger when the ERROR came back. */
-  errorLedger: number;
 }
 
 /**
  * Polls getTransaction until the transaction is in a ledger, or provably never
  * will be, or the poll budget runs out (`indeterminate`: NOT_FOUND is not a
- * failure). `rejected` is given when the identical envelope was refused with
- * ERROR (so it is not queued) and a later ledger still does not hold it.
+ * failure). After an ERROR that followed an uncertain send, the earlier
+ * request may still be in flight and be queued later, so only the time bound
+ * turns that ERROR into a final `rejected`.
  */
 export async function confirm(
   state: RunState,
@@ -61,15 +60,12 @@ export async function confirm(
       return verdict;
     }
     deps.metrics.poll(state.method, 'not_found');
-    // One ledger of margin: the RPC may ingest a ledger core has already applied.
-    if (options.rejected && r.latestLedger > options.rejected.errorLedger + 1) {
-      const { resultCode, feeCharged } = options.rejected;
-      return feeCharged === undefined
-        ? { status: 'rejected', resultCode }
-        : { status: 'rejected', resultCode, feeCharged };
-    }
     if (isPastBounds(identity, r, state.sentAfter)) {
-      return { status: 'expired', reason: REASONS.pastTimeBound };
+      if (!options.rejected) return { status: 'expired', reason: REASONS.pastTimeBound };
+      const { resultCode, feeCharged } = options.rejected;
+      const verdict: Verdict = { status: 'rejected', resultCode, reason: REASONS.pastTimeBound };
+      if (feeCharged !== undefined) verdict.feeCharged = feeCharged;
+      return verdict;
     }
     // Past its bounds, yet the RPC no longer holds the ledgers it could have landed in: polling more cannot tell.
     if (isPastBounds(identity, r, Number.POSITIVE_INFINITY)) {

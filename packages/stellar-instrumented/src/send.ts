@@ -53,7 +53,7 @@ export async function send(state: RunState, tx: SignedTransaction): Promise<Send
           return feeCharged === undefined
             ? { kind: 'rejected', resultCode }
             : { kind: 'rejected', resultCode, feeCharged };
-        const rejected: RejectedAfterUncertain = { resultCode, errorLedger: r.latestLedger };
+        const rejected: RejectedAfterUncertain = { resultCode };
         if (feeCharged !== undefined) rejected.feeCharged = feeCharged;
         return { kind: 'rejected_after_uncertain', rejected };
       }
