@@ -42,7 +42,7 @@ describe('credential mint through simulate / prepare / sign / send / poll', () =
     if (!rpc.Api.isSimulationSuccess(sim)) return;
     expect(Number(sim.minResourceFee)).toBeGreaterThan(0);
     expect(sim.result?.auth).toHaveLength(1);
-    expect(sim.result?.auth[0]!.credentials.type).toBe('sorobanCredentialsSourceAccount');
+    expect(sim.result?.auth[0]?.credentials.type).toBe('sorobanCredentialsSourceAccount');
     const data = sim.transactionData.build();
     expect(data.resources.footprint.readWrite).toHaveLength(1);
 

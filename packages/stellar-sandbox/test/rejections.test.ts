@@ -1,4 +1,4 @@
-import { Account, Asset, Keypair, Networks, Operation, rpc, TransactionBuilder, xdr } from '@stellar/stellar-sdk';
+import { Account, Asset, Keypair, Networks, Operation, type rpc, TransactionBuilder, xdr } from '@stellar/stellar-sdk';
 import { closeAndGet, type Harness, harness, hashHex, payment, resultType } from './helpers';
 
 /** Sends and expects the ERROR answer stellar-core gives, with a parsable errorResult. */
