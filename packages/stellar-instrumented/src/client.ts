@@ -61,6 +61,7 @@ export function createStellarClient(options: StellarClientOptions): StellarClien
     prepareTransaction: (tx) =>
       rpcCaller.call('prepareTransaction', () => server.prepareTransaction(tx), {
         attributes: { [ATTR_TX_HASH]: Buffer.from(tx.hash()).toString('hex') },
+        sdkErrorOutcome: 'simulation_error',
       }),
     getLatestLedger: () => rpcCaller.call('getLatestLedger', () => server.getLatestLedger()),
     getAccount: (address) => rpcCaller.call('getAccount', () => server.getAccount(address)),

@@ -12,6 +12,15 @@ export type RpcResult<T> = { ok: true; value: T } | { ok: false; outcome: RpcOut
 /** Describes a successful response on its span; may downgrade the outcome (e.g. a simulation error). */
 export type Describe<T> = (value: T) => { attributes?: Attributes; outcome?: RpcOutcome } | undefined;
 
+/** Options of one instrumented call. */
+export interface CallOptions<T> {
+  parent?: Context;
+  attributes?: Attributes;
+  describe?: Describe<T>;
+  /** Renames the SDK's own errors for this call (prepareTransaction throws them for failed simulations). */
+  sdkErrorOutcome?: RpcOutcome;
+}
+
 /**
  * Runs one SDK call with the wrapper's timeout, a child span and the per-RPC
  * metrics. `settle` never throws for RPC failures; `call` rethrows them.
@@ -23,11 +32,7 @@ export class RpcCaller {
     private readonly timeoutMs: number,
   ) {}
 
-  async settle<T>(
-    rpcMethod: string,
-    fn: () => Promise<T>,
-    options: { parent?: Context; attributes?: Attributes; describe?: Describe<T> } = {},
-  ): Promise<RpcResult<T>> {
+  async settle<T>(rpcMethod: string, fn: () => Promise<T>, options: CallOptions<T> = {}): Promise<RpcResult<T>> {
     const span = this.spans.start(
       SPAN_RPC_PREFIX + rpcMethod,
       { [ATTR_RPC_SYSTEM]: RPC_SYSTEM_JSONRPC, [ATTR_RPC_METHOD]: rpcMethod, ...options.attributes },
@@ -39,7 +44,9 @@ export class RpcCaller {
       const value = await withTimeout(fn(), this.timeoutMs, rpcMethod);
       result = { ok: true, value };
     } catch (raw) {
-      result = { ok: false, outcome: classifyRpcError(raw), error: toError(raw), raw };
+      const outcome = classifyRpcError(raw);
+      const renamed = outcome === 'sdk_error' && options.sdkErrorOutcome ? options.sdkErrorOutcome : outcome;
+      result = { ok: false, outcome: renamed, error: toError(raw), raw };
     }
     const seconds = (performance.now() - started) / 1000;
     let outcome: RpcOutcome = result.ok ? 'ok' : result.outcome;
@@ -60,11 +67,7 @@ export class RpcCaller {
     return result;
   }
 
-  async call<T>(
-    rpcMethod: string,
-    fn: () => Promise<T>,
-    options: { parent?: Context; attributes?: Attributes; describe?: Describe<T> } = {},
-  ): Promise<T> {
+  async call<T>(rpcMethod: string, fn: () => Promise<T>, options: CallOptions<T> = {}): Promise<T> {
     const result = await this.settle(rpcMethod, fn, options);
     if (result.ok) return result.value;
     // Rethrow what the SDK threw, so callers keep their existing error handling.

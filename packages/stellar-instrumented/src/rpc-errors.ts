@@ -4,14 +4,25 @@ import type { RpcOutcome } from './types';
 /**
  * Sorts a thrown RPC failure into an `outcome` label. The SDK throws the bare
  * JSON-RPC `error` object for protocol errors, an Error with `response` for
- * HTTP errors, and fetch's TypeError when the connection fails.
+ * HTTP errors, fetch's TypeError (or a socket error code) when the connection
+ * fails, and a plain Error of its own otherwise (e.g. "Account not found").
  */
 export function classifyRpcError(error: unknown): RpcOutcome {
   if (error instanceof StellarInstrumentedError && error.code === ERROR_CODES.RPC_TIMEOUT) return 'timeout';
   if (isJsonRpcError(error)) return 'rpc_error';
-  if (typeof error === 'object' && error !== null && 'response' in error && (error as { response?: unknown }).response)
-    return 'http_error';
-  return 'network_error';
+  if (typeof error !== 'object' || error === null) return 'sdk_error';
+  if ((error as { response?: unknown }).response) return 'http_error';
+  // The SDK's fetch client wraps a failed connection in an AxiosError without a response.
+  const isTransport = (error as { isAxiosError?: unknown }).isAxiosError === true || error instanceof TypeError;
+  if (isTransport || hasSocketCode(error) || hasSocketCode((error as { cause?: unknown }).cause)) {
+    return 'network_error';
+  }
+  return 'sdk_error';
+}
+
+function hasSocketCode(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && /^(E[A-Z]+|UND_ERR)/.test(code);
 }
 
 function isJsonRpcError(error: unknown): error is { code: number; message?: string } {

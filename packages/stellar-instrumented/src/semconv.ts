@@ -23,10 +23,18 @@ export const LABEL_RESULT = 'result';
 export const RPC_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /** `outcome` label of `stellar_rpc_requests_total`: how one RPC round trip ended. */
-export const RPC_OUTCOMES = ['ok', 'rpc_error', 'http_error', 'timeout', 'network_error', 'simulation_error'] as const;
+export const RPC_OUTCOMES = [
+  'ok',
+  'rpc_error',
+  'http_error',
+  'timeout',
+  'network_error',
+  'simulation_error',
+  'sdk_error',
+] as const;
 
 /** `reason` label of `stellar_transaction_resubmissions_total`: why the identical envelope was sent again. */
-export const RESUBMIT_REASONS = ['try_again_later', 'timeout', 'http_error', 'network_error'] as const;
+export const RESUBMIT_REASONS = ['try_again_later', 'timeout', 'http_error', 'network_error', 'sdk_error'] as const;
 
 /** `result` label of `stellar_transaction_polls_total`. */
 export const POLL_RESULTS = ['not_found', 'success', 'failed', 'error'] as const;

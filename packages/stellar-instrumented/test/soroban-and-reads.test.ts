@@ -1,0 +1,105 @@
+import { Contract, Keypair, nativeToScVal, scValToNative, TransactionBuilder } from '@stellar/stellar-sdk';
+import { ERROR_CODES, SPAN_RPC_PREFIX } from '../src';
+import { classifyRpcError, toError } from '../src/rpc-errors';
+import { type Harness, sample, spansNamed, startHarness } from './helpers';
+
+describe('instrumented simulate / prepare / reads', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  async function mintTx(fn = 'mint') {
+    const issuer = h.sandbox.accounts[0]!;
+    const learner = h.sandbox.accounts[1]!.publicKey;
+    const account = await h.client.getAccount(issuer.publicKey);
+    const args =
+      fn === 'mint'
+        ? [nativeToScVal(learner, { type: 'address' }), nativeToScVal('stellar-101', { type: 'string' })]
+        : [];
+    const tx = new TransactionBuilder(account, { fee: '100', networkPassphrase: h.sandbox.networkPassphrase })
+      .addOperation(new Contract(h.sandbox.credentialContractId).call(fn, ...args))
+      .setTimeout(30)
+      .build();
+    return { tx, issuer: Keypair.fromSecret(issuer.secret), learner };
+  }
+
+  it('prepares, submits and confirms a credential mint, returning the contract value', async () => {
+    const { tx, issuer, learner } = await mintTx();
+    const simulated = await h.client.simulateTransaction(tx);
+    expect('error' in simulated).toBe(false);
+    const prepared = await h.client.prepareTransaction(tx);
+    prepared.sign(issuer);
+
+    const outcome = await h.client.submitAndWait(prepared, { method: 'credential_mint' });
+
+    expect(outcome).toMatchObject({ status: 'success', resultCode: 'txSUCCESS' });
+    expect(BigInt(outcome.feeCharged!)).toBeGreaterThan(100n);
+    expect(scValToNative(outcome.returnValue!)).toBe(1n);
+    expect(h.sandbox.mintedCredentials()).toEqual([{ to: learner, courseId: 'stellar-101', hash: outcome.hash }]);
+    for (const rpcMethod of ['getAccount', 'simulateTransaction', 'prepareTransaction']) {
+      expect(await sample(h.registry, 'stellar_rpc_requests_total', { rpc_method: rpcMethod, outcome: 'ok' })).toBe(1);
+      expect(spansNamed(h.exporter, SPAN_RPC_PREFIX + rpcMethod)).toHaveLength(1);
+    }
+    expect(
+      await sample(h.registry, 'stellar_transactions_total', { method: 'credential_mint', status: 'success' }),
+    ).toBe(1);
+  });
+
+  it('labels a simulation error simulation_error and still returns the SDK response', async () => {
+    const { tx } = await mintTx('burn');
+    const simulated = await h.client.simulateTransaction(tx);
+    expect('error' in simulated).toBe(true);
+    expect(
+      await sample(h.registry, 'stellar_rpc_requests_total', {
+        rpc_method: 'simulateTransaction',
+        outcome: 'simulation_error',
+      }),
+    ).toBe(1);
+    await expect(h.client.prepareTransaction(tx)).rejects.toThrow();
+    expect(
+      await sample(h.registry, 'stellar_rpc_requests_total', {
+        rpc_method: 'prepareTransaction',
+        outcome: 'simulation_error',
+      }),
+    ).toBe(1);
+  });
+
+  it('enforces the per-request timeout the SDK does not, with a stable error code', async () => {
+    h.sandbox.faults.inject({ kind: 'latency', rpcMethod: 'getLatestLedger', delayMs: 500 });
+    const client = h.clientWith({ requestTimeoutMs: 100 });
+    const started = Date.now();
+    await expect(client.getLatestLedger()).rejects.toMatchObject({ code: ERROR_CODES.RPC_TIMEOUT });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(
+      await sample(h.registry, 'stellar_rpc_requests_total', { rpc_method: 'getLatestLedger', outcome: 'timeout' }),
+    ).toBe(1);
+    const [span] = spansNamed(h.exporter, `${SPAN_RPC_PREFIX}getLatestLedger`);
+    expect(span!.events.some((e) => e.name === 'exception')).toBe(true);
+  });
+
+  it('rethrows what the SDK threw and labels HTTP errors, SDK errors and connection failures apart', async () => {
+    h.sandbox.faults.inject({ kind: 'http_5xx', rpcMethod: 'getLatestLedger' });
+    await expect(h.client.getLatestLedger()).rejects.toHaveProperty('response.status', expect.any(Number));
+    await expect(h.client.getAccount(Keypair.random().publicKey())).rejects.toThrow(/not found/i);
+    h.sandbox.faults.inject({ kind: 'drop_connection', rpcMethod: 'getLatestLedger' });
+    await expect(h.client.getLatestLedger()).rejects.toThrow();
+    const count = (rpc_method: string, outcome: string) =>
+      sample(h.registry, 'stellar_rpc_requests_total', { rpc_method, outcome });
+    expect(await count('getLatestLedger', 'http_error')).toBe(1);
+    expect(await count('getAccount', 'sdk_error')).toBe(1);
+    expect(await count('getLatestLedger', 'network_error')).toBe(1);
+    expect((await h.client.getLatestLedger()).sequence).toBeGreaterThanOrEqual(1);
+  });
+
+  it('labels a JSON-RPC error object (as the SDK throws it) rpc_error', async () => {
+    // The sandbox does not serve getTransactions, so the SDK throws the bare JSON-RPC error object.
+    const thrown = await h.server.getTransactions({ startLedger: 1 }).catch((e: unknown) => e);
+    expect(thrown).not.toBeInstanceOf(Error);
+    expect(classifyRpcError(thrown)).toBe('rpc_error');
+    expect(toError(thrown).message).toMatch(/^JSON-RPC error -32601/);
+  });
+});
