@@ -77,6 +77,12 @@ export interface AuditWriterOptions {
   schema?: string;
   /** Log message of audit lines (default `audit`). */
   message?: string;
+  /**
+   * Insert through a named prepared statement (default true; pg's
+   * `query({ name, text, values })`). Set false behind PgBouncer in
+   * transaction mode before 1.21, or for a client without that form.
+   */
+  prepare?: boolean;
 }
 
 export interface AuditWriter {
@@ -87,6 +93,8 @@ export interface AuditWriter {
    * malformed event and rethrows database errors.
    */
   write(client: Queryable, event: AuditEventInput): Promise<AuditEvent>;
+  /** Like `write` for several events in one INSERT (rows in array order; all or none). */
+  writeMany(client: Queryable, events: AuditEventInput[]): Promise<AuditEvent[]>;
   /** Writes only the log line (no row), e.g. for events outside any transaction. */
   log(event: AuditEventInput): AuditEvent;
 }

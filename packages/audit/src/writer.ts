@@ -1,4 +1,11 @@
-import { insertEvent, insertStatement } from './pg-writer';
+import {
+  batchInsertStatement,
+  batchValues,
+  insertEvent,
+  insertStatement,
+  insertValues,
+  statementName,
+} from './pg-writer';
 import { auditLogLine } from './pino-writer';
 import { countFailure, countWritten } from './stats';
 import { normalizeEvent } from './validate';
@@ -11,6 +18,10 @@ import type { AuditEvent, AuditEventInput, AuditWriter, AuditWriterOptions, Quer
  */
 export function createAuditWriter(options: AuditWriterOptions = {}): AuditWriter {
   const statement = insertStatement(options.schema);
+  const batchStatement = batchInsertStatement(options.schema);
+  const prepare = options.prepare !== false;
+  const name = prepare ? statementName(statement) : undefined;
+  const batchName = prepare ? statementName(batchStatement) : undefined;
   const message = options.message ?? 'audit';
   const { logger } = options;
 
@@ -38,7 +49,7 @@ export function createAuditWriter(options: AuditWriterOptions = {}): AuditWriter
     async write(client: Queryable, input: AuditEventInput): Promise<AuditEvent> {
       const event = normalize(input);
       try {
-        await insertEvent(client, statement, event);
+        await insertEvent(client, statement, insertValues(event), name);
       } catch (error) {
         countFailure('postgres');
         throw error;
@@ -46,6 +57,22 @@ export function createAuditWriter(options: AuditWriterOptions = {}): AuditWriter
       countWritten('postgres');
       logCopy(event);
       return event;
+    },
+    async writeMany(client: Queryable, inputs: AuditEventInput[]): Promise<AuditEvent[]> {
+      // All validated before anything is inserted: one bad event writes none.
+      const events = inputs.map(normalize);
+      if (events.length === 0) return events;
+      try {
+        await insertEvent(client, batchStatement, batchValues(events), batchName);
+      } catch (error) {
+        for (const _ of events) countFailure('postgres');
+        throw error;
+      }
+      for (const event of events) {
+        countWritten('postgres');
+        logCopy(event);
+      }
+      return events;
     },
     log(input: AuditEventInput): AuditEvent {
       const event = normalize(input);

@@ -124,3 +124,61 @@ describe('createAuditWriter (real PostgreSQL, own schema via search_path)', () =
     expect((await schema.pool.query('SELECT count(*)::int AS n FROM claims')).rows[0].n).toBe(0);
   });
 });
+
+describe('createAuditWriter with prepare: false', () => {
+  it('inserts through a plain query(text, values) client', async () => {
+    const schema = await auditSchema('audit_plain');
+    try {
+      const seen: string[] = [];
+      const client = {
+        query: (text: string, values?: unknown[]) => {
+          seen.push(typeof text);
+          return schema.pool.query(text, values);
+        },
+      };
+      await createAuditWriter({ prepare: false }).write(client, { event: 'quiz_submitted', result: 'success' });
+      expect(seen).toEqual(['string']);
+      expect((await schema.pool.query('SELECT count(*)::int AS n FROM audit_events')).rows[0].n).toBe(1);
+    } finally {
+      await schema.drop();
+    }
+  });
+});
+
+describe('writeMany', () => {
+  it('inserts every event in one statement, in order, or none when one is malformed', async () => {
+    const schema = await auditSchema('audit_many');
+    try {
+      const { logger, lines } = captureLogger();
+      const audit = createAuditWriter({ logger });
+      const events = Array.from({ length: 5 }, (_, i) => ({
+        event: 'quiz_submitted',
+        result: 'success' as const,
+        userId: `u${i}`,
+        amount: i % 2 ? `${i}.25` : null,
+        ip: i % 2 ? '::1' : null,
+        metadata: { i },
+      }));
+      const written = await audit.writeMany(schema.pool, events);
+      const { rows } = await schema.pool.query(
+        'SELECT event_id::text, user_id, amount::text, host(ip) AS ip, metadata FROM audit_events ORDER BY id',
+      );
+      expect(rows).toEqual(
+        written.map((e, i) => ({
+          event_id: e.eventId,
+          user_id: `u${i}`,
+          amount: i % 2 ? `${i}.25` : null,
+          ip: i % 2 ? '::1' : null,
+          metadata: { i },
+        })),
+      );
+      expect(lines()).toHaveLength(5);
+      await expect(
+        audit.writeMany(schema.pool, [events[0]!, { event: 'x', result: 'maybe' as never }]),
+      ).rejects.toThrow(/"result"/);
+      expect((await schema.pool.query('SELECT count(*)::int AS n FROM audit_events')).rows[0].n).toBe(5);
+    } finally {
+      await schema.drop();
+    }
+  });
+});
