@@ -40,7 +40,11 @@ export function batchInsertStatement(schema: string | undefined): string {
 /** Column arrays of many events, in `EVENT_COLUMNS` order. */
 export function batchValues(events: AuditEvent[]): unknown[][] {
   const columns: unknown[][] = COLUMN_TYPES.map(() => []);
-  for (const event of events) insertValues(event).forEach((value, i) => columns[i]!.push(value));
+  for (const event of events) {
+    insertValues(event).forEach((value, i) => {
+      columns[i]!.push(value);
+    });
+  }
   return columns;
 }
 
