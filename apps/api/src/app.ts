@@ -1,8 +1,56 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import auditPlugin from './plugins/audit';
+import authPlugin from './plugins/auth';
+import configPlugin from './plugins/config';
+import dbPlugin from './plugins/db';
+import errorHandler from './plugins/error-handler';
+import metricsPlugin from './plugins/metrics';
+import onchainPlugin from './plugins/onchain';
+import rateLimitPlugin from './plugins/rate-limit';
+import redisPlugin from './plugins/redis';
+import swaggerPlugin from './plugins/swagger';
+import authRoutes from './modules/auth/routes';
+import courseRoutes from './modules/courses/routes';
+import credentialRoutes from './modules/credentials/routes';
+import healthRoutes from './modules/health/routes';
+import rewardRoutes from './modules/rewards/routes';
+import submissionRoutes from './modules/submissions/routes';
+import type { AppOptions } from './types';
 
-/** Builds the service as a Fastify instance, without listening. */
-export async function buildApp(options: FastifyServerOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify(options);
-  app.get('/health', async () => ({ status: 'ok' }));
-  return app;
+/** Fastify server options the service needs (body limit, ajv), merged into the caller's. */
+export function serverOptions(options: AppOptions, extra: FastifyServerOptions = {}): FastifyServerOptions {
+  return {
+    bodyLimit: options.config.bodyLimitBytes,
+    // Behind a proxy, set trustProxy through the caller's options.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    ...extra,
+  };
+}
+
+/**
+ * The learn-to-earn service as a Fastify plugin: cross-cutting plugins first,
+ * then one encapsulated module per domain. server.ts decides how it runs.
+ */
+export default async function app(fastify: FastifyInstance, options: AppOptions): Promise<void> {
+  await fastify.register(configPlugin, { config: options.config });
+  await fastify.register(errorHandler);
+  await fastify.register(dbPlugin, { pool: options.pool });
+  await fastify.register(redisPlugin, { store: options.store });
+  await fastify.register(auditPlugin, { audit: options.audit });
+  await fastify.register(metricsPlugin, { metrics: options.metrics });
+  await fastify.register(swaggerPlugin);
+  await fastify.register(authPlugin);
+  await fastify.register(rateLimitPlugin);
+  await fastify.register(onchainPlugin, {
+    stellar: options.stellar,
+    ...(options.hooks ? { hooks: options.hooks } : {}),
+    ...(options.reconciler === undefined ? {} : { reconciler: options.reconciler }),
+  });
+
+  await fastify.register(healthRoutes);
+  await fastify.register(authRoutes, { prefix: '/auth' });
+  await fastify.register(courseRoutes);
+  await fastify.register(submissionRoutes);
+  await fastify.register(rewardRoutes);
+  await fastify.register(credentialRoutes);
 }

@@ -1,20 +1,77 @@
-import { buildApp } from './app';
+import Fastify, { LogController } from 'fastify';
+import pino from 'pino';
+import app, { serverOptions } from './app';
+import { ConfigError, loadConfig } from './config';
+import { startMetricsServer } from './metrics-server';
+import accessLog from './plugins/access-log';
+import { createRuntime } from './runtime';
 
-async function main(): Promise<void> {
-  const port = Number(process.env.PORT ?? 3000);
-  const host = process.env.HOST ?? '0.0.0.0';
-  const app = await buildApp({ logger: true });
-  await app.listen({ port, host });
-  process.stdout.write(`API: http://127.0.0.1:${port}\n`);
-  const close = async () => {
-    await app.close();
-    process.exit(0);
-  };
-  process.once('SIGTERM', close);
-  process.once('SIGINT', close);
+function fail(message: string): never {
+  process.stderr.write(`✖ ${message}\n`);
+  process.exit(1);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+/** Creates the runtime, listens on the public and metrics ports, and closes with grace on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+  const logger = pino({
+    level: config.logLevel,
+    redact: { paths: ['req.headers.authorization', '*.secret', '*.token'], censor: '[REDACTED]' },
+  });
+  const runtime = await createRuntime(config, logger);
+  const fastify = Fastify(
+    serverOptions(runtime.options, {
+      loggerInstance: logger,
+      logController: new LogController({ disableRequestLogging: true }),
+    }),
+  );
+  await fastify.register(accessLog);
+  await fastify.register(app, runtime.options);
+  await fastify.listen({ port: config.port, host: config.host });
+  const metrics = await startMetricsServer(runtime.options.metrics.registry, config.metricsHost, config.metricsPort);
+
+  const port = (fastify.server.address() as { port: number }).port;
+  const lines = [
+    '',
+    `API      http://127.0.0.1:${port}`,
+    `Docs     http://127.0.0.1:${port}/docs`,
+    `Metrics  ${metrics.url}`,
+    'Traces   set OTEL_EXPORTER_OTLP_ENDPOINT (e.g. a local Jaeger on :4318) and start with',
+    '         node --import @app/tracing/register dist/server.js; trace ids are in every log line and audit row',
+    ...Object.values(runtime.embedded).map((note) => `Embedded ${note}`),
+    'Journey  node scripts/journey.mjs (a brand-new keypair through sign-in, quiz, reward, credential)',
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down: no new connections, draining requests');
+    const force = setTimeout(() => {
+      logger.error('grace period over; exiting with requests still open');
+      process.exit(1);
+    }, config.shutdownGraceMs);
+    force.unref();
+    try {
+      await fastify.close();
+      await new Promise((resolve) => metrics.server.close(resolve));
+      await runtime.close();
+      logger.flush();
+    } finally {
+      clearTimeout(force);
+      process.exit(0);
+    }
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => fail(`failed to start: ${error instanceof Error ? error.message : String(error)}`));

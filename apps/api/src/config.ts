@@ -1,0 +1,130 @@
+import { StrKey } from '@stellar/stellar-sdk';
+
+/** The service's configuration, read once from the environment and validated at start. */
+export interface Config {
+  readonly production: boolean;
+  readonly host: string;
+  readonly port: number;
+  readonly metricsHost: string;
+  readonly metricsPort: number;
+  /** When set, /metrics is also served on the public listener behind this bearer token. */
+  readonly metricsToken: string | undefined;
+  /** Unset: an in-process PostgreSQL (PGlite) is started. */
+  readonly databaseUrl: string | undefined;
+  /** Unset: an in-process key-value store replaces Redis. */
+  readonly redisUrl: string | undefined;
+  /** Unset: the Stellar sandbox is started with a funded distributor. */
+  readonly stellarRpcUrl: string | undefined;
+  readonly networkPassphrase: string | undefined;
+  readonly distributorSecret: string | undefined;
+  /** Source account of credential mints; must differ from the distributor (one sequence per job kind). */
+  readonly issuerSecret: string | undefined;
+  readonly credentialContractId: string | undefined;
+  readonly jwtSecret: string | undefined;
+  readonly jwtExpiresIn: string;
+  readonly challengeTtlSeconds: number;
+  readonly authRateLimitMax: number;
+  readonly bodyLimitBytes: number;
+  readonly reconcileIntervalMs: number;
+  readonly txTimeoutSeconds: number;
+  readonly claimWaitMs: number;
+  readonly shutdownGraceMs: number;
+  readonly logLevel: string;
+}
+
+/** Thrown at start when the environment is not usable; lists every problem at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, problems: string[], min = 0, max = 2 ** 31): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+    return fallback;
+  }
+  return value;
+}
+
+function url(env: Env, name: string, protocols: string[], problems: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  try {
+    const parsed = new URL(raw);
+    if (!protocols.includes(parsed.protocol)) {
+      problems.push(`${name} must use ${protocols.join(' or ')} (got ${parsed.protocol})`);
+    }
+  } catch {
+    // Never echo the value: connection strings carry passwords.
+    problems.push(`${name} is not a valid URL`);
+  }
+  return raw;
+}
+
+/** Reads and validates the configuration; throws ConfigError with every problem found. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const production = env.NODE_ENV === 'production';
+  const config: Config = {
+    production,
+    host: env.HOST || '0.0.0.0',
+    port: integer(env, 'PORT', 3000, problems, 0, 65535),
+    metricsHost: env.METRICS_HOST || '127.0.0.1',
+    metricsPort: integer(env, 'METRICS_PORT', 9464, problems, 0, 65535),
+    metricsToken: env.METRICS_TOKEN || undefined,
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], problems),
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:'], problems),
+    stellarRpcUrl: url(env, 'STELLAR_RPC_URL', ['http:', 'https:'], problems),
+    networkPassphrase: env.STELLAR_NETWORK_PASSPHRASE || undefined,
+    distributorSecret: env.STELLAR_DISTRIBUTOR_SECRET || undefined,
+    issuerSecret: env.STELLAR_ISSUER_SECRET || undefined,
+    credentialContractId: env.STELLAR_CREDENTIAL_CONTRACT_ID || undefined,
+    jwtSecret: env.JWT_SECRET || undefined,
+    jwtExpiresIn: env.JWT_EXPIRES_IN || '1h',
+    challengeTtlSeconds: integer(env, 'AUTH_CHALLENGE_TTL_SECONDS', 300, problems, 10, 3600),
+    authRateLimitMax: integer(env, 'AUTH_RATE_LIMIT_MAX', 20, problems, 1),
+    bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 16384, problems, 1024),
+    reconcileIntervalMs: integer(env, 'RECONCILE_INTERVAL_MS', 2000, problems, 50),
+    txTimeoutSeconds: integer(env, 'STELLAR_TX_TIMEOUT_SECONDS', 30, problems, 5, 3600),
+    claimWaitMs: integer(env, 'CLAIM_WAIT_MS', 8000, problems, 0, 60000),
+    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10000, problems, 0),
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+  if (config.jwtSecret !== undefined && config.jwtSecret.length < 32) {
+    problems.push('JWT_SECRET must be at least 32 characters');
+  }
+  if (config.stellarRpcUrl) {
+    if (!config.networkPassphrase) problems.push('STELLAR_NETWORK_PASSPHRASE is required with STELLAR_RPC_URL');
+    if (!config.distributorSecret || !StrKey.isValidEd25519SecretSeed(config.distributorSecret)) {
+      problems.push('STELLAR_DISTRIBUTOR_SECRET must be a valid secret seed with STELLAR_RPC_URL');
+    }
+    if (!config.issuerSecret || !StrKey.isValidEd25519SecretSeed(config.issuerSecret)) {
+      problems.push('STELLAR_ISSUER_SECRET must be a valid secret seed with STELLAR_RPC_URL (not the distributor)');
+    } else if (config.issuerSecret === config.distributorSecret) {
+      problems.push('STELLAR_ISSUER_SECRET must differ from STELLAR_DISTRIBUTOR_SECRET');
+    }
+    if (!config.credentialContractId || !StrKey.isValidContract(config.credentialContractId)) {
+      problems.push('STELLAR_CREDENTIAL_CONTRACT_ID must be a contract id (C...) with STELLAR_RPC_URL');
+    }
+  }
+  if (production) {
+    const embedded: Array<[string, unknown]> = [
+      ['DATABASE_URL (would start an in-process PGlite)', config.databaseUrl],
+      ['REDIS_URL (would use an in-process store)', config.redisUrl],
+      ['STELLAR_RPC_URL (would start the Stellar sandbox)', config.stellarRpcUrl],
+      ['JWT_SECRET (would use a random per-process secret)', config.jwtSecret],
+    ];
+    for (const [name, value] of embedded) {
+      if (!value) problems.push(`NODE_ENV=production refuses embedded defaults: set ${name}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,28 @@
+import type { AddressInfo } from 'node:net';
+
+/** An in-process PostgreSQL (PGlite) reachable over the wire protocol, so `pg` works unchanged. */
+export interface EmbeddedPostgres {
+  readonly connectionString: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts PGlite behind pglite-socket on a free loopback port. The socket
+ * server accepts one connection at a time, so the pool using it must have max 1.
+ */
+export async function startEmbeddedPostgres(): Promise<EmbeddedPostgres> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
+  const db = await PGlite.create();
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0 });
+  await server.start();
+  const address = (server as unknown as { server?: { address(): AddressInfo } }).server?.address();
+  const port = address?.port ?? Number(server.getServerConn().split(':').pop());
+  return {
+    connectionString: `postgresql://postgres@127.0.0.1:${port}/postgres`,
+    async close() {
+      await server.stop();
+      await db.close();
+    },
+  };
+}

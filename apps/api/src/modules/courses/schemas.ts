@@ -1,0 +1,60 @@
+export const idParam = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,63}$' } as const;
+
+const quizSummary = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    title: { type: 'string' },
+    rewardAmount: { type: 'string' },
+    questionCount: { type: 'integer' },
+  },
+} as const;
+
+export const listCoursesSchema = {
+  tags: ['courses'],
+  summary: 'List courses and their quizzes',
+  response: {
+    200: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          title: { type: 'string' },
+          description: { type: 'string' },
+          quizzes: { type: 'array', items: quizSummary },
+        },
+      },
+    },
+  },
+} as const;
+
+export const getQuizSchema = {
+  tags: ['courses'],
+  summary: 'A quiz with its questions and choices (never the answers)',
+  params: { type: 'object', required: ['quizId'], properties: { quizId: idParam } },
+  response: {
+    200: {
+      type: 'object',
+      properties: {
+        id: { type: 'string' },
+        courseId: { type: 'string' },
+        title: { type: 'string' },
+        passScore: { type: 'integer' },
+        rewardAmount: { type: 'string' },
+        // Explicit properties: the serializer drops anything else, so `answer` can never leak.
+        questions: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              id: { type: 'string' },
+              text: { type: 'string' },
+              choices: { type: 'array', items: { type: 'string' } },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;

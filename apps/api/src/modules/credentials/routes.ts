@@ -1,0 +1,30 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { callerOf } from '../rewards/routes';
+import { getCredentialSchema, mintSchema } from './schemas';
+import { createCredentialService, credentialView } from './service';
+
+/** POST /credentials and GET /credentials/:credentialId (signed in, own credentials only). */
+const credentialRoutes: FastifyPluginAsync = async (fastify) => {
+  const service = createCredentialService({
+    pool: fastify.pg,
+    audit: fastify.audit,
+    jobs: fastify.jobs.credentials,
+    waitMs: fastify.config.claimWaitMs,
+    auditSecurity: fastify.auditSecurity,
+  });
+  fastify.post<{ Body: { courseId: string } }>(
+    '/credentials',
+    { schema: mintSchema, preHandler: fastify.authenticate },
+    async (request, reply) => {
+      const { row, created } = await service.mint(callerOf(request), request.body.courseId);
+      return reply.status(created ? 201 : 200).send(credentialView(row));
+    },
+  );
+  fastify.get<{ Params: { credentialId: string } }>(
+    '/credentials/:credentialId',
+    { schema: getCredentialSchema, preHandler: fastify.authenticate },
+    async (request) => credentialView(await service.get(callerOf(request), request.params.credentialId)),
+  );
+};
+
+export default credentialRoutes;

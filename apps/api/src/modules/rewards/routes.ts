@@ -1,0 +1,34 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { currentTraceId } from '../../trace';
+import { createClaimSchema, getClaimSchema } from './schemas';
+import { type Caller, claimView, createRewardService } from './service';
+
+export function callerOf(request: FastifyRequest): Caller {
+  return { userId: request.user.sub, address: request.user.addr, ip: request.ip, traceId: currentTraceId() };
+}
+
+/** POST /rewards/claims and GET /rewards/claims/:claimId (signed in, own claims only). */
+const rewardRoutes: FastifyPluginAsync = async (fastify) => {
+  const service = createRewardService({
+    pool: fastify.pg,
+    audit: fastify.audit,
+    jobs: fastify.jobs.rewards,
+    waitMs: fastify.config.claimWaitMs,
+    auditSecurity: fastify.auditSecurity,
+  });
+  fastify.post<{ Body: { submissionId: string } }>(
+    '/rewards/claims',
+    { schema: createClaimSchema, preHandler: fastify.authenticate },
+    async (request, reply) => {
+      const { row, created } = await service.claim(callerOf(request), request.body.submissionId);
+      return reply.status(created ? 201 : 200).send(claimView(row));
+    },
+  );
+  fastify.get<{ Params: { claimId: string } }>(
+    '/rewards/claims/:claimId',
+    { schema: getClaimSchema, preHandler: fastify.authenticate },
+    async (request) => claimView(await service.get(callerOf(request), request.params.claimId)),
+  );
+};
+
+export default rewardRoutes;

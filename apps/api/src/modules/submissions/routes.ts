@@ -1,0 +1,24 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { submitSchema } from './schemas';
+import { createSubmissionService } from './service';
+
+/** POST /quizzes/:quizId/submissions (signed in). */
+const submissionRoutes: FastifyPluginAsync = async (fastify) => {
+  const service = createSubmissionService({ pool: fastify.pg, audit: fastify.audit, metrics: fastify.metrics });
+  fastify.post<{ Params: { quizId: string }; Body: { answers: Record<string, number> } }>(
+    '/quizzes/:quizId/submissions',
+    { schema: submitSchema, preHandler: fastify.authenticate },
+    async (request, reply) => {
+      const result = await service.submit({
+        userId: request.user.sub,
+        address: request.user.addr,
+        quizId: request.params.quizId,
+        answers: request.body.answers,
+        ip: request.ip,
+      });
+      return reply.status(201).send(result);
+    },
+  );
+};
+
+export default submissionRoutes;

@@ -1,0 +1,33 @@
+import { idParam } from '../courses/schemas';
+
+export const submitSchema = {
+  tags: ['submissions'],
+  summary: 'Submit answers to a quiz (signed in)',
+  security: [{ bearerAuth: [] }],
+  params: { type: 'object', required: ['quizId'], properties: { quizId: idParam } },
+  body: {
+    type: 'object',
+    required: ['answers'],
+    additionalProperties: false,
+    properties: {
+      answers: {
+        type: 'object',
+        description: 'question id -> chosen choice index',
+        maxProperties: 100,
+        propertyNames: { pattern: '^[A-Za-z0-9_-]{1,64}$' },
+        additionalProperties: { type: 'integer', minimum: 0, maximum: 100 },
+      },
+    },
+  },
+  response: {
+    201: {
+      type: 'object',
+      properties: {
+        submissionId: { type: 'string', format: 'uuid' },
+        score: { type: 'integer' },
+        passed: { type: 'boolean' },
+        rewardAmount: { type: 'string' },
+      },
+    },
+  },
+} as const;

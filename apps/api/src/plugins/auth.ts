@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import fastifyJwt from '@fastify/jwt';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { ERR_UNAUTHORIZED } from '../errors';
+
+/** What a signed-in caller's token carries. */
+export interface SessionUser {
+  sub: string;
+  addr: string;
+}
+
+declare module '@fastify/jwt' {
+  interface FastifyJWT {
+    payload: SessionUser;
+    user: SessionUser;
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** preHandler: 401 unless the request carries a valid bearer JWT. */
+    authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  }
+}
+
+/** JWT sessions (@fastify/jwt) and the `authenticate` preHandler. */
+export default fp(
+  async (fastify) => {
+    const secret = fastify.config.jwtSecret ?? randomBytes(32).toString('hex');
+    if (!fastify.config.jwtSecret) fastify.log.warn('JWT_SECRET is not set: using a random per-process secret');
+    await fastify.register(fastifyJwt, { secret, sign: { expiresIn: fastify.config.jwtExpiresIn } });
+    fastify.decorate('authenticate', async (request: FastifyRequest) => {
+      try {
+        await request.jwtVerify();
+      } catch {
+        throw ERR_UNAUTHORIZED('a valid bearer token is required');
+      }
+    });
+  },
+  { name: 'auth', dependencies: ['config'] },
+);

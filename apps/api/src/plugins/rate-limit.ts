@@ -1,0 +1,38 @@
+import rateLimit from '@fastify/rate-limit';
+import fp from 'fastify-plugin';
+import { AUDIT } from '../names';
+
+/**
+ * Rate limits, opted into per route (`config.rateLimit`): the auth routes use
+ * them. Counters live in Redis so every instance shares them; when Redis is
+ * down the limiter lets requests through and the auth routes answer 503 anyway.
+ */
+export default fp(
+  async (fastify) => {
+    await fastify.register(rateLimit, {
+      global: false,
+      max: fastify.config.authRateLimitMax,
+      timeWindow: '1 minute',
+      nameSpace: 'rate-limit:',
+      skipOnError: true,
+      ...(fastify.store.redis ? { redis: fastify.store.redis } : {}),
+      onExceeded: (request) => {
+        void fastify.auditSecurity({
+          event: AUDIT.rateLimitHit,
+          result: 'failure',
+          resource: 'route',
+          resourceId: request.routeOptions.url ?? null,
+          reason: 'rate_limited',
+          ip: request.ip,
+        });
+      },
+      errorResponseBuilder: (_request, context) => ({
+        statusCode: context.statusCode,
+        code: 'API_ERR_RATE_LIMITED',
+        error: 'Too Many Requests',
+        message: `rate limit exceeded: retry in ${context.after}`,
+      }),
+    });
+  },
+  { name: 'rate-limit', dependencies: ['config', 'redis', 'audit'] },
+);

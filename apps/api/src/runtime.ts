@@ -1,0 +1,118 @@
+import { createAuditWriter } from '@app/audit';
+import { migrateAuditSchema } from '@app/audit';
+import { Keypair, rpc } from '@stellar/stellar-sdk';
+import { Redis } from 'ioredis';
+import { Pool } from 'pg';
+import type { Logger } from 'pino';
+import type { Config } from './config';
+import { startEmbeddedPostgres } from './db/embedded';
+import { migrate } from './db/migrate';
+import { seedCourses } from './db/seed';
+import { createServiceMetrics } from './service-metrics';
+import { rpcGateway } from './stellar/gateway';
+import { type KeyValueStore, memoryStore, redisStore } from './store/key-value';
+import type { AppOptions, StellarSetup } from './types';
+
+/** What is embedded in this process (printed at start so nobody mistakes it for production). */
+export interface EmbeddedNotes {
+  postgres?: string;
+  redis?: string;
+  stellar?: string;
+}
+
+/** The app's dependencies plus how to release them, in reverse order of creation. */
+export interface Runtime {
+  options: AppOptions;
+  embedded: EmbeddedNotes;
+  close(): Promise<void>;
+}
+
+/** Creates the Redis client the service uses: fail fast while disconnected, reconnect forever. */
+export function createRedisClient(url: string): Redis {
+  return new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+  });
+}
+
+async function startStellar(config: Config, closers: Array<() => Promise<void>>, embedded: EmbeddedNotes) {
+  if (config.stellarRpcUrl) {
+    const server = new rpc.Server(config.stellarRpcUrl, { allowHttp: config.stellarRpcUrl.startsWith('http:') });
+    const distributor = Keypair.fromSecret(config.distributorSecret!);
+    return {
+      server,
+      setup: {
+        gateway: rpcGateway(server),
+        networkPassphrase: config.networkPassphrase!,
+        distributor,
+        issuer: Keypair.fromSecret(config.issuerSecret!),
+        credentialContractId: config.credentialContractId!,
+      } satisfies StellarSetup,
+    };
+  }
+  const { startSandbox } = await import('@app/stellar-sandbox');
+  const sandbox = await startSandbox({ fundedAccounts: 2 });
+  closers.push(() => sandbox.close());
+  const server = new rpc.Server(sandbox.url, { allowHttp: true });
+  embedded.stellar = `Stellar sandbox at ${sandbox.url} (distributor ${sandbox.accounts[0]!.publicKey})`;
+  return {
+    server,
+    setup: {
+      gateway: rpcGateway(server),
+      networkPassphrase: sandbox.networkPassphrase,
+      distributor: Keypair.fromSecret(sandbox.accounts[0]!.secret),
+      issuer: Keypair.fromSecret(sandbox.accounts[1]!.secret),
+      credentialContractId: sandbox.credentialContractId,
+    } satisfies StellarSetup,
+  };
+}
+
+/**
+ * Connects (or embeds) PostgreSQL, Redis and Stellar, migrates and seeds the
+ * database. Embedded defaults are refused in production by loadConfig already.
+ */
+export async function createRuntime(config: Config, logger: Logger): Promise<Runtime> {
+  const closers: Array<() => Promise<void>> = [];
+  const embedded: EmbeddedNotes = {};
+  const close = async () => {
+    for (const closer of closers.reverse()) await closer().catch(() => undefined);
+  };
+  try {
+    let pool: Pool;
+    if (config.databaseUrl) {
+      pool = new Pool({ connectionString: config.databaseUrl, connectionTimeoutMillis: 5000 });
+    } else {
+      const pg = await startEmbeddedPostgres();
+      closers.push(() => pg.close());
+      // pglite-socket serves one connection: a second would wait forever.
+      pool = new Pool({ connectionString: pg.connectionString, max: 1, connectionTimeoutMillis: 10000 });
+      embedded.postgres = 'in-process PostgreSQL (PGlite); data is lost at exit';
+    }
+    closers.push(() => pool.end());
+    await migrate(pool);
+    await migrateAuditSchema(pool);
+    await seedCourses(pool);
+
+    let store: KeyValueStore;
+    if (config.redisUrl) {
+      const redis = createRedisClient(config.redisUrl);
+      closers.push(async () => {
+        redis.disconnect();
+      });
+      store = redisStore(redis);
+    } else {
+      store = memoryStore();
+      embedded.redis = 'in-process store instead of Redis (redis_connected 0; one instance only)';
+    }
+
+    const stellar = await startStellar(config, closers, embedded);
+    const metrics = createServiceMetrics();
+    const audit = createAuditWriter({ logger });
+    return { options: { config, pool, store, stellar: stellar.setup, metrics, audit }, embedded, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,279 @@
+import { type Account, type Keypair, type Transaction, TransactionBuilder } from '@stellar/stellar-sdk';
+import type { Pool, PoolClient } from 'pg';
+import type { AuditInput, AuditSink } from '../audit-port';
+import { withTransaction } from '../db/transaction';
+import type { StellarGateway } from './gateway';
+
+/** requested → submitted → confirmed | failed | expired; submitted → requested once its envelope expired. */
+export type JobStatus = 'requested' | 'submitted' | 'confirmed' | 'failed' | 'expired';
+
+/** The columns both job tables (reward_claims, credentials) share. */
+export interface JobRow {
+  id: string;
+  user_id: string;
+  destination: string;
+  status: JobStatus;
+  tx_hash: string | null;
+  envelope_xdr: string | null;
+  valid_until: string | null;
+  attempts: number;
+  result_code: string | null;
+  ledger: number | null;
+  [column: string]: unknown;
+}
+
+/** What differs between a reward payout and a credential mint. */
+export interface JobKind {
+  readonly table: 'reward_claims' | 'credentials';
+  /** stellar_transactions_total{method}. */
+  readonly method: string;
+  readonly resource: string;
+  /** The account whose sequence numbers this kind uses; no other kind may use it. */
+  readonly source: Keypair;
+  readonly events: { submitted: string; confirmed: string; failed: string };
+  /** Builds the unsigned transaction (with time bounds) from the source account. */
+  build(row: JobRow, source: Account): Promise<Transaction>;
+  /** Extra audit fields of this kind (amount, course). */
+  auditFields(row: JobRow): Partial<AuditInput>;
+  /** Called once after an outcome committed (metrics). */
+  onSettled?(row: JobRow): void;
+}
+
+/** Fault injection for crash tests: runs after the envelope committed, before it is sent. */
+export interface JobHooks {
+  afterSubmitCommit?(row: JobRow): Promise<void> | void;
+}
+
+export interface JobEngineDeps {
+  pool: Pool;
+  gateway: StellarGateway;
+  audit: AuditSink;
+  networkPassphrase: string;
+  log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
+  /** Envelopes built before the claim is given up as expired. */
+  maxAttempts?: number;
+  pollIntervalMs?: number;
+  hooks?: JobHooks;
+}
+
+const UNIQUE_VIOLATION = '23505';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Drives one kind of on-chain job through its persisted state machine. Every
+ * transition is a conditional UPDATE committed with its audit event, so any
+ * number of callers and instances may call `advance` for the same row: one
+ * wins each transition and nobody sends a second, different payout.
+ */
+export class OnchainJobs {
+  private chain: Promise<unknown> = Promise.resolve();
+  private readonly maxAttempts: number;
+  private readonly pollIntervalMs: number;
+
+  constructor(
+    private readonly kind: JobKind,
+    private readonly deps: JobEngineDeps,
+  ) {
+    this.maxAttempts = deps.maxAttempts ?? 3;
+    this.pollIntervalMs = deps.pollIntervalMs ?? 250;
+  }
+
+  /**
+   * Moves the row as far as it can go, waiting up to `waitMs` for the ledger.
+   * Calls are serialised in this process: the source account has one envelope in flight.
+   */
+  advance(id: string, waitMs = 0): Promise<JobRow | undefined> {
+    const run = this.chain.then(() => this.step(id, waitMs));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Waits for every queued `advance` (used at shutdown). */
+  async drain(): Promise<void> {
+    await this.chain;
+  }
+
+  /** One reconciler pass: resumes submitted envelopes, then queued requests in order. */
+  async reconcileOnce(): Promise<number> {
+    const { rows } = await this.deps.pool.query<{ id: string }>(
+      `SELECT id FROM ${this.kind.table} WHERE status IN ('requested', 'submitted')
+       ORDER BY (status = 'submitted') DESC, created_at LIMIT 50`,
+    );
+    let settled = 0;
+    for (const { id } of rows) {
+      const row = await this.advance(id);
+      if (row && row.status !== 'requested' && row.status !== 'submitted') settled += 1;
+      if (!row || row.status === 'requested' || row.status === 'submitted') break;
+    }
+    return settled;
+  }
+
+  async load(id: string): Promise<JobRow | undefined> {
+    const { rows } = await this.deps.pool.query<JobRow>(`SELECT * FROM ${this.kind.table} WHERE id = $1`, [id]);
+    return rows[0];
+  }
+
+  private async step(id: string, waitMs: number): Promise<JobRow | undefined> {
+    let row = await this.load(id);
+    if (!row) return undefined;
+    if (row.status === 'submitted') {
+      // Resuming (restart, another instance, RPC back): learn the stored hash's fate first.
+      row = await this.resolve(row, Date.now() + waitMs, true);
+    }
+    if (row.status === 'requested') {
+      row = await this.submit(row);
+      if (row.status !== 'submitted') return row;
+      await this.deps.hooks?.afterSubmitCommit?.(row);
+      row = await this.send(row);
+      if (row.status === 'submitted') row = await this.resolve(row, Date.now() + waitMs, false);
+    }
+    return row;
+  }
+
+  /** Builds, signs and commits the envelope and its hash before anything is sent. */
+  private async submit(row: JobRow): Promise<JobRow> {
+    let tx: Transaction;
+    try {
+      const account = await this.deps.gateway.getAccount(this.kind.source.publicKey());
+      tx = await this.kind.build(row, account);
+      tx.sign(this.kind.source);
+    } catch (error) {
+      // Stellar RPC unreachable: the row stays requested and the reconciler retries.
+      this.deps.log.warn({ err: error, [this.kind.resource]: row.id }, 'could not build the transaction; will retry');
+      return row;
+    }
+    const hash = Buffer.from(tx.hash()).toString('hex');
+    const validUntil = tx.timeBounds?.maxTime ?? '0';
+    try {
+      return await withTransaction(this.deps.pool, async (client) => {
+        const { rows } = await client.query<JobRow>(
+          `UPDATE ${this.kind.table} SET status = 'submitted', tx_hash = $2, envelope_xdr = $3, valid_until = $4,
+             attempts = attempts + 1, updated_at = now()
+           WHERE id = $1 AND status = 'requested' RETURNING *`,
+          [row.id, hash, tx.toXDR(), validUntil],
+        );
+        const updated = rows[0];
+        if (!updated) return (await this.reload(client, row.id)) ?? row;
+        await this.audit(client, updated, this.kind.events.submitted, 'success', {
+          metadata: { attempt: updated.attempts, validUntil: Number(validUntil), previousTxHash: row.tx_hash },
+        });
+        return updated;
+      });
+    } catch (error) {
+      // Another envelope of this source is in flight (possibly on another instance): wait our turn.
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) return row;
+      throw error;
+    }
+  }
+
+  /** Sends the stored envelope (the same bytes every time, so a resend cannot pay twice). */
+  private async send(row: JobRow): Promise<JobRow> {
+    const envelope = TransactionBuilder.fromXDR(row.envelope_xdr!, this.deps.networkPassphrase);
+    const sent = await this.deps.gateway.send(envelope, this.kind.method);
+    if (sent.kind !== 'rejected') return row;
+    // A rejection can also mean "already applied" (bad sequence): ask the ledger before failing.
+    const found = await this.deps.gateway.lookup(row.tx_hash!, this.kind.method).catch(() => undefined);
+    if (found?.kind === 'success') return this.settle(row, 'confirmed', { ledger: found.ledger });
+    if (found?.kind === 'failed')
+      return this.settle(row, 'failed', { ledger: found.ledger, resultCode: found.resultCode });
+    if (!found) return row;
+    return this.settle(row, 'failed', { resultCode: sent.resultCode });
+  }
+
+  /** Polls the stored hash until an outcome, the envelope's expiry on the ledger, or the deadline. */
+  private async resolve(row: JobRow, deadline: number, resend: boolean): Promise<JobRow> {
+    for (;;) {
+      let found: Awaited<ReturnType<StellarGateway['lookup']>>;
+      try {
+        found = await this.deps.gateway.lookup(row.tx_hash!, this.kind.method);
+      } catch {
+        return row;
+      }
+      if (found.kind === 'success') return this.settle(row, 'confirmed', { ledger: found.ledger });
+      if (found.kind === 'failed') {
+        return this.settle(row, 'failed', { ledger: found.ledger, resultCode: found.resultCode });
+      }
+      if (found.latestLedgerCloseTime > Number(row.valid_until)) return this.expire(row);
+      if (resend) {
+        // The process may have died between commit and send: the stored envelope may never have left.
+        resend = false;
+        const after = await this.send(row);
+        if (after.status !== 'submitted') return after;
+      }
+      if (Date.now() >= deadline) return row;
+      await sleep(this.pollIntervalMs);
+    }
+  }
+
+  /** The old envelope can never be applied now: queue a new one, or give up after maxAttempts. */
+  private async expire(row: JobRow): Promise<JobRow> {
+    if (row.attempts >= this.maxAttempts) return this.settle(row, 'expired', { resultCode: 'tx_expired' });
+    return withTransaction(this.deps.pool, async (client) => {
+      const { rows } = await client.query<JobRow>(
+        `UPDATE ${this.kind.table} SET status = 'requested', updated_at = now()
+         WHERE id = $1 AND status = 'submitted' AND tx_hash = $2 RETURNING *`,
+        [row.id, row.tx_hash],
+      );
+      if (rows[0])
+        this.deps.log.info({ [this.kind.resource]: row.id, txHash: row.tx_hash }, 'envelope expired; rebuilding');
+      return rows[0] ?? (await this.reload(client, row.id)) ?? row;
+    });
+  }
+
+  /** Commits the outcome with its audit event; only the first caller for this hash wins. */
+  private async settle(
+    row: JobRow,
+    status: 'confirmed' | 'failed' | 'expired',
+    outcome: { ledger?: number; resultCode?: string },
+  ): Promise<JobRow> {
+    const settled = await withTransaction(this.deps.pool, async (client) => {
+      const { rows } = await client.query<JobRow>(
+        `UPDATE ${this.kind.table} SET status = $3, ledger = $4, result_code = $5, updated_at = now()
+         WHERE id = $1 AND status = 'submitted' AND tx_hash = $2 RETURNING *`,
+        [row.id, row.tx_hash, status, outcome.ledger ?? null, outcome.resultCode ?? null],
+      );
+      const updated = rows[0];
+      if (!updated) return undefined;
+      const confirmed = status === 'confirmed';
+      await this.audit(
+        client,
+        updated,
+        confirmed ? this.kind.events.confirmed : this.kind.events.failed,
+        confirmed ? 'success' : 'failure',
+        {
+          reason: confirmed ? null : status === 'expired' ? 'expired' : (outcome.resultCode ?? 'failed'),
+          metadata: { ledger: outcome.ledger ?? null, attempts: updated.attempts },
+        },
+      );
+      return updated;
+    });
+    if (!settled) return (await this.load(row.id)) ?? row;
+    this.kind.onSettled?.(settled);
+    return settled;
+  }
+
+  private async reload(client: PoolClient, id: string): Promise<JobRow | undefined> {
+    const { rows } = await client.query<JobRow>(`SELECT * FROM ${this.kind.table} WHERE id = $1`, [id]);
+    return rows[0];
+  }
+
+  private audit(
+    client: PoolClient,
+    row: JobRow,
+    event: string,
+    result: 'success' | 'failure',
+    extra: Partial<AuditInput>,
+  ): Promise<unknown> {
+    return this.deps.audit.write(client, {
+      event,
+      result,
+      userId: row.user_id,
+      stellarAddress: row.destination,
+      resource: this.kind.resource,
+      resourceId: row.id,
+      txHash: row.tx_hash,
+      ...this.kind.auditFields(row),
+      ...extra,
+    });
+  }
+}

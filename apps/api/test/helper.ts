@@ -1,0 +1,151 @@
+import { randomBytes } from 'node:crypto';
+import { createAuditWriter, migrateAuditSchema } from '@app/audit';
+import { type Sandbox, startSandbox } from '@app/stellar-sandbox';
+import { createTestRedis, createTestSchema, type TestRedis, type TestSchema, testRedisOptions } from '@app/test-utils';
+import { Keypair, rpc } from '@stellar/stellar-sdk';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import type { Pool } from 'pg';
+import app, { serverOptions } from '../src/app';
+import { loadConfig } from '../src/config';
+import { migrate } from '../src/db/migrate';
+import { seedCourses } from '../src/db/seed';
+import { createServiceMetrics, type ServiceMetrics } from '../src/service-metrics';
+import { rpcGateway } from '../src/stellar/gateway';
+import type { JobHooks } from '../src/stellar/onchain-jobs';
+import { memoryStore, redisStore } from '../src/store/key-value';
+import type { AppOptions } from '../src/types';
+
+/** Resources one test file owns: a schema, a Redis prefix and a sandbox. */
+export interface TestEnv {
+  schema: TestSchema;
+  redis: TestRedis;
+  /** The service's own client (ioredis 5, as the service uses), confined to the test's prefix. */
+  client: Redis;
+  sandbox: Sandbox;
+  jwtSecret: string;
+  cleanup(): Promise<void>;
+}
+
+export async function createTestEnv(label: string): Promise<TestEnv> {
+  const schema = await createTestSchema(label);
+  await migrate(schema.pool);
+  await migrateAuditSchema(schema.pool);
+  await seedCourses(schema.pool);
+  const redis = createTestRedis(label);
+  const { host, port } = testRedisOptions();
+  const client = new Redis({
+    host: host ?? '127.0.0.1',
+    port: port ?? 6379,
+    keyPrefix: redis.prefix,
+    maxRetriesPerRequest: 1,
+  });
+  const sandbox = await startSandbox({ ledgerIntervalMs: 100, fundedAccounts: 2 });
+  return {
+    schema,
+    redis,
+    client,
+    sandbox,
+    jwtSecret: randomBytes(32).toString('hex'),
+    async cleanup() {
+      await sandbox.close();
+      client.disconnect();
+      await redis.cleanup();
+      await schema.drop();
+    },
+  };
+}
+
+export interface BuildOptions {
+  env: Record<string, string>;
+  hooks: JobHooks;
+  reconciler: boolean;
+  /** A Redis client to use instead of the env's prefixed one; `null` for the in-process store. */
+  redis: Redis | null;
+  pool: Pool;
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  metrics: ServiceMetrics;
+  options: AppOptions;
+}
+
+/** Builds the service on the test's resources, like server.ts does, without listening. */
+export async function buildApp(env: TestEnv, overrides: Partial<BuildOptions> = {}): Promise<TestApp> {
+  const config = loadConfig({
+    CLAIM_WAIT_MS: '5000',
+    RECONCILE_INTERVAL_MS: '200',
+    // Shared by every instance of one env, as several API instances share one secret.
+    JWT_SECRET: env.jwtSecret,
+    ...overrides.env,
+  });
+  const server = new rpc.Server(env.sandbox.url, { allowHttp: true });
+  const metrics = createServiceMetrics();
+  const redis = overrides.redis === undefined ? env.client : overrides.redis;
+  const options: AppOptions = {
+    config,
+    pool: overrides.pool ?? env.schema.pool,
+    store: redis ? redisStore(redis) : memoryStore(),
+    stellar: {
+      gateway: rpcGateway(server),
+      networkPassphrase: env.sandbox.networkPassphrase,
+      distributor: Keypair.fromSecret(env.sandbox.accounts[0]!.secret),
+      issuer: Keypair.fromSecret(env.sandbox.accounts[1]!.secret),
+      credentialContractId: env.sandbox.credentialContractId,
+    },
+    metrics,
+    audit: createAuditWriter({}),
+    reconciler: overrides.reconciler ?? false,
+    ...(overrides.hooks ? { hooks: overrides.hooks } : {}),
+  };
+  const fastify = Fastify(serverOptions(options));
+  await fastify.register(app, options);
+  await fastify.ready();
+  return { app: fastify, metrics, options };
+}
+
+/** Signs in a keypair (a new one by default) through the SEP-53 routes; returns its bearer header. */
+export async function signIn(app: FastifyInstance, keypair = Keypair.random()) {
+  const stellarAddress = keypair.publicKey();
+  const challenge = await app.inject({ method: 'POST', url: '/auth/challenge', payload: { stellarAddress } });
+  if (challenge.statusCode !== 200) throw new Error(`challenge: ${challenge.statusCode} ${challenge.body}`);
+  const text = challenge.json().challenge as string;
+  const signature = Buffer.from(keypair.signMessage(text)).toString('base64');
+  const verify = await app.inject({
+    method: 'POST',
+    url: '/auth/verify',
+    payload: { stellarAddress, challenge: text, signature },
+  });
+  if (verify.statusCode !== 200) throw new Error(`verify: ${verify.statusCode} ${verify.body}`);
+  return { keypair, headers: { authorization: `Bearer ${verify.json().token}` } };
+}
+
+/** The demo answer key (data/courses.json). */
+export function correctAnswers(quizId: string, wrong = false): Record<string, number> {
+  const { courses } = require('../data/courses.json') as {
+    courses: Array<{ quizzes: Array<{ id: string; questions: Array<{ id: string; answer: number }> }> }>;
+  };
+  const quiz = courses.flatMap((c) => c.quizzes).find((q) => q.id === quizId)!;
+  return Object.fromEntries(quiz.questions.map((q) => [q.id, wrong ? (q.answer + 1) % 3 : q.answer]));
+}
+
+/** Passes a quiz as the signed-in user; returns the submission id. */
+export async function passQuiz(app: FastifyInstance, headers: Record<string, string>, quizId = 'stellar-101-accounts') {
+  const response = await app.inject({
+    method: 'POST',
+    url: `/quizzes/${quizId}/submissions`,
+    headers,
+    payload: { answers: correctAnswers(quizId) },
+  });
+  if (response.statusCode !== 201) throw new Error(`submit: ${response.statusCode} ${response.body}`);
+  return response.json().submissionId as string;
+}
+
+/** Audit rows of one event name in the test's schema. */
+export async function auditRows(pool: Pool, event: string) {
+  const { rows } = await pool.query('SELECT * FROM audit_events WHERE event = $1 ORDER BY created_at', [event]);
+  return rows;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
