@@ -49,6 +49,8 @@ function structuralCode(tx: Transaction): VoidTxCode | undefined {
   const data = sorobanDataOf(tx);
   if (soroban && (tx.operations.length !== 1 || !data)) return 'txMALFORMED';
   if (!soroban && data) return 'txMALFORMED';
+  // stellar-core: a resource fee above the whole fee is malformed, not merely insufficient.
+  if (data && (data.resourceFee < 0n || data.resourceFee > BigInt(tx.fee))) return 'txMALFORMED';
   // Preconditions the sandbox does not model are refused rather than silently ignored.
   if (
     tx.minAccountSequence !== undefined ||

@@ -131,6 +131,29 @@ describe('credential mint through simulate / prepare / sign / send / poll', () =
     expect(sent.errorResult?.result.type).toBe('txMalformed');
   });
 
+  it('rejects a mint whose inclusion fee or resource fee is too low with txINSUFFICIENT_FEE', async () => {
+    const raw = await mintTx(h.keypair(1).publicKey(), 'c5');
+    const sim = await h.server.simulateTransaction(raw);
+    if (!rpc.Api.isSimulationSuccess(sim)) throw new Error('simulation failed');
+    const prepared = await h.server.prepareTransaction(raw);
+    const cheapInclusion = TransactionBuilder.cloneFrom(prepared, {
+      fee: '50',
+      sorobanData: sim.transactionData.build(),
+      networkPassphrase: h.sandbox.networkPassphrase,
+    }).build();
+    const lowResource = TransactionBuilder.cloneFrom(prepared, {
+      fee: '100',
+      sorobanData: sim.transactionData.setResourceFee(1000n).build(),
+      networkPassphrase: h.sandbox.networkPassphrase,
+    }).build();
+    for (const tx of [cheapInclusion, lowResource]) {
+      tx.sign(h.keypair(0));
+      const sent = await h.server.sendTransaction(tx);
+      expect(sent.status).toBe('ERROR');
+      expect(sent.errorResult?.result.type).toBe('txInsufficientFee');
+    }
+  });
+
   it('answers a simulation error for another contract or function', async () => {
     const issuer = h.keypair(0);
     const other = new TransactionBuilder(await h.server.getAccount(issuer.publicKey()), {
