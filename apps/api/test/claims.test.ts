@@ -111,6 +111,44 @@ describe('reward claims', () => {
     );
   });
 
+  it('builds a new envelope only once the old one expired on the ledger, and still pays once', async () => {
+    const expiring = await buildApp(env, {
+      env: { STELLAR_TX_TIMEOUT_SECONDS: '5', CLAIM_WAIT_MS: '300' },
+      reconciler: true,
+    });
+    try {
+      const keypair = Keypair.random();
+      const { headers } = await signIn(expiring.app, keypair);
+      const submissionId = await passQuiz(expiring.app, headers);
+      env.sandbox.faults.inject({ kind: 'never_confirm' });
+      const first = (
+        await expiring.app.inject({ method: 'POST', url: '/rewards/claims', headers, payload: { submissionId } })
+      ).json();
+      expect(first.status).toBe('submitted');
+      let claim = first;
+      for (let i = 0; i < 150 && claim.status !== 'confirmed'; i += 1) {
+        await new Promise((r) => setTimeout(r, 100));
+        claim = (await expiring.app.inject({ method: 'GET', url: `/rewards/claims/${first.claimId}`, headers })).json();
+        // While the first envelope can still be applied, no other is built.
+        if (claim.txHash !== first.txHash) break;
+      }
+      for (let i = 0; i < 50 && claim.status !== 'confirmed'; i += 1) {
+        await new Promise((r) => setTimeout(r, 100));
+        claim = (await expiring.app.inject({ method: 'GET', url: `/rewards/claims/${first.claimId}`, headers })).json();
+      }
+      expect(claim.status).toBe('confirmed');
+      expect(claim.txHash).not.toBe(first.txHash);
+      expect(env.sandbox.appliedTransactions().some((tx) => tx.hash === first.txHash)).toBe(false);
+      expect(env.sandbox.balance(keypair.publicKey())).toBe('10.0000000');
+      const submitted = (await auditRows(env.schema.pool, 'reward_payout_submitted')).filter(
+        (r) => r.resource_id === first.claimId,
+      );
+      expect(submitted.map((r) => r.tx_hash)).toEqual([first.txHash, claim.txHash]);
+    } finally {
+      await expiring.app.close();
+    }
+  });
+
   it('answers malformed requests with clear 400s, never a 500', async () => {
     const { headers } = await signIn(t.app);
     const cases = [

@@ -39,9 +39,12 @@ export interface JobKind {
   onSettled?(row: JobRow): void;
 }
 
-/** Fault injection for crash tests: runs after the envelope committed, before it is sent. */
+/** Fault injection for crash tests. */
 export interface JobHooks {
+  /** Runs after the envelope and its hash committed, before the envelope is sent. */
   afterSubmitCommit?(row: JobRow): Promise<void> | void;
+  /** Runs after the envelope was sent, before its outcome is known or committed. */
+  afterSend?(row: JobRow): Promise<void> | void;
 }
 
 export interface JobEngineDeps {
@@ -125,6 +128,7 @@ export class OnchainJobs {
       if (row.status !== 'submitted') return row;
       await this.deps.hooks?.afterSubmitCommit?.(row);
       row = await this.send(row);
+      await this.deps.hooks?.afterSend?.(row);
       if (row.status === 'submitted') row = await this.resolve(row, Date.now() + waitMs, false);
     }
     return row;
