@@ -7,43 +7,18 @@ import {
   xdr,
 } from '@stellar/stellar-sdk';
 import { stroopsToXlm } from './amount';
+import { applyTransaction } from './apply-transaction';
 import { CredentialContract } from './credential-contract';
 import { SandboxError, SandboxErrorCode } from './errors';
 import type { FiredFault } from './faults';
+import type { PendingTx, TxRecord } from './internal-types';
 import { LEDGER_RETENTION_WINDOW } from './names';
-import { chargedFee, sorobanDataOf } from './tx-info';
-import { applyOperation, type AccountMap } from './operations';
+import type { AccountMap } from './operations';
+import { chargedFee } from './tx-info';
 import type { AppliedTransaction } from './types';
 import { validateSubmission } from './validate';
-import {
-  type AccountSnapshot,
-  accountLedgerEntry,
-  buildLedger,
-  type ClosedLedger,
-  sha256,
-  toHex,
-  transactionMeta,
-} from './xdr-ledger';
-import { isVoidTxCode, type OpCode, opsTxResult, operationResult, voidTxResult } from './xdr-results';
-
-interface PendingTx {
-  hash: string;
-  tx: Transaction;
-  source: string;
-  envelopeXdr: string;
-  failWith: OpCode | undefined;
-}
-
-interface TxRecord {
-  hash: string;
-  successful: boolean;
-  ledger: number;
-  createdAt: number;
-  applicationOrder: number;
-  envelopeXdr: string;
-  resultXdr: string;
-  resultMetaXdr: string;
-}
+import { type AccountSnapshot, accountLedgerEntry, buildLedger, type ClosedLedger, toHex } from './xdr-ledger';
+import { isVoidTxCode, type OpCode, operationResult, opsTxResult, voidTxResult } from './xdr-results';
 
 /** What sendTransaction answers, before the JSON envelope is added. */
 export interface SendOutcome {
@@ -186,7 +161,13 @@ export class Engine {
     for (const p of queue) {
       const account = this.accounts.get(p.source);
       if (!account || !this.stillValid(p.tx, account, closeTime, sequence)) continue;
-      this.apply(p, account, sequence, closeTime, envelopes.length + 1);
+      const record = applyTransaction(p, account, this.accounts, this.contract, {
+        ledger: sequence,
+        closeTime,
+        order: envelopes.length + 1,
+      });
+      this.records.set(p.hash, record);
+      this.applied.push({ hash: p.hash, ledger: sequence, successful: record.successful });
       envelopes.push(p.tx.toEnvelope());
     }
     this.ledger = buildLedger(sequence, closeTime, this.ledger.hash, envelopes);
@@ -200,62 +181,6 @@ export class Engine {
     const lb = tx.ledgerBounds;
     if (lb && (ledger < lb.minLedger || (lb.maxLedger !== 0 && ledger >= lb.maxLedger))) return false;
     return BigInt(tx.sequence) === account.seqNum + 1n;
-  }
-
-  private apply(p: PendingTx, source: AccountSnapshot, ledger: number, closeTime: number, order: number): void {
-    const { tx } = p;
-    // Never charge below zero; validation already required the balance to cover the fee.
-    let fee = chargedFee(tx);
-    if (fee > source.balance) fee = source.balance;
-    source.balance -= fee;
-    const afterFee = { ...source };
-    source.seqNum = BigInt(tx.sequence);
-    source.lastModified = ledger;
-    const txChangesBefore = [
-      xdr.LedgerEntryChange.ledgerEntryState(accountLedgerEntry(afterFee)),
-      xdr.LedgerEntryChange.ledgerEntryUpdated(accountLedgerEntry(source)),
-    ];
-    const scratch: AccountMap = new Map([...this.accounts].map(([k, v]) => [k, { ...v }]));
-    const sorobanData = sorobanDataOf(tx);
-    const results: xdr.OperationResult[] = [];
-    const opChanges: xdr.LedgerEntryChange[][] = [];
-    const commits: Array<() => void> = [];
-    let returnValue: xdr.ScVal | undefined;
-    let successful = true;
-    tx.operations.forEach((op, index) => {
-      const outcome = applyOperation(op, extractBaseAddress(op.source ?? tx.source), scratch, {
-        ledger,
-        hash: p.hash,
-        contract: this.contract,
-        sorobanData,
-      });
-      const code = index === 0 && p.failWith ? p.failWith : outcome.code;
-      if (code !== 'opSUCCESS') successful = false;
-      results.push(operationResult(op.type, code, outcome.returnValue ? successHash(outcome.returnValue) : undefined));
-      opChanges.push(outcome.changes);
-      if (outcome.commit) commits.push(outcome.commit);
-      returnValue ??= outcome.returnValue;
-    });
-    if (successful) {
-      for (const [key, value] of scratch) this.accounts.set(key, value);
-      for (const commit of commits) commit();
-    }
-    const record: TxRecord = {
-      hash: p.hash,
-      successful,
-      ledger,
-      createdAt: closeTime,
-      applicationOrder: order,
-      envelopeXdr: p.envelopeXdr,
-      resultXdr: opsTxResult(successful, results, fee).toXdr('base64'),
-      resultMetaXdr: transactionMeta(
-        txChangesBefore,
-        successful ? opChanges : [],
-        successful ? returnValue : undefined,
-      ).toXdr('base64'),
-    };
-    this.records.set(p.hash, record);
-    this.applied.push({ hash: p.hash, ledger, successful });
   }
 
   /** Raw getTransaction answer, field for field as stellar-rpc sends it. */
@@ -329,9 +254,4 @@ export class Engine {
 
 function accountIdToString(accountId: xdr.PublicKey): string {
   return StrKey.encodeEd25519PublicKey(Buffer.from(accountId.ed25519.value));
-}
-
-/** The success hash stellar-core puts in InvokeHostFunctionResult: SHA-256 of the return value and events. */
-function successHash(returnValue: xdr.ScVal): Uint8Array {
-  return sha256(new xdr.InvokeHostFunctionSuccessPreImage({ returnValue, events: [] }).toXdr());
 }

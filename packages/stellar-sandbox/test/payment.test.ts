@@ -155,5 +155,9 @@ describe('classic payments and account creation through the real SDK', () => {
     expect(health).toMatchObject({ status: 'healthy', latestLedger: latest.sequence });
     expect(await h.server.getNetwork()).toMatchObject({ passphrase: h.sandbox.networkPassphrase });
     expect(xdr.LedgerHeader.fromXdr(latest.headerXdr.toXdr('base64'), 'base64').ledgerSeq).toBe(latest.sequence);
+    const fees = await h.server.getFeeStats();
+    expect(fees.inclusionFee.p50).toBe('100');
+    expect(fees.latestLedger).toBe(latest.sequence);
+    expect((await h.server.getVersionInfo()).protocolVersion).toBe(23);
   });
 });

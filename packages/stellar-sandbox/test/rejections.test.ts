@@ -155,6 +155,33 @@ describe('submissions the real network rejects', () => {
     expect(r.type === 'txFailed' && r.results[0]!.type).toBe('opNotSupported');
   });
 
+  it('requires each operation source to sign: opBAD_AUTH without it, applied from that account with it', async () => {
+    const [a, b] = [h.keypair(0), h.keypair(1)];
+    const build = async () => {
+      const tx = new TransactionBuilder(await h.server.getAccount(a.publicKey()), {
+        fee: '100',
+        networkPassphrase: h.sandbox.networkPassphrase,
+      })
+        .addOperation(
+          Operation.payment({ source: b.publicKey(), destination: a.publicKey(), asset: Asset.native(), amount: '3' }),
+        )
+        .setTimeout(30)
+        .build();
+      return tx;
+    };
+    const unsigned = await build();
+    unsigned.sign(a);
+    const sent = await expectError(h, unsigned, 'txFailed');
+    const r = sent.errorResult!.result;
+    expect(r.type === 'txFailed' && r.results[0]!.type).toBe('opBadAuth');
+
+    const signed = await build();
+    signed.sign(a, b);
+    expect((await closeAndGet(h, (await h.server.sendTransaction(signed)).hash)).status).toBe('SUCCESS');
+    expect(h.sandbox.balance(b.publicKey())).toBe('97.0000000');
+    expect(h.sandbox.balance(a.publicKey())).toBe('102.9999900');
+  });
+
   it('answers DUPLICATE for the same envelope while pending, then txBAD_SEQ once applied', async () => {
     const tx = await payment(h, h.keypair(0), h.keypair(1).publicKey());
     const hash = hashHex(tx);
