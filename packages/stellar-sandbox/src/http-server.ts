@@ -7,8 +7,30 @@ import { handleRpc, MethodNotFoundError } from './rpc';
 
 const MAX_BODY_BYTES = 1 << 20;
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Held requests: unref'd so a test run can exit, and dropped on close. */
+class Holds {
+  private readonly timers = new Map<NodeJS.Timeout, () => void>();
+  stopped = false;
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve();
+      }, ms);
+      timer.unref();
+      this.timers.set(timer, resolve);
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const [timer, resolve] of this.timers) {
+      clearTimeout(timer);
+      resolve();
+    }
+    this.timers.clear();
+  }
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -45,7 +67,13 @@ function countArrival(engine: Engine, method: string, params: unknown): void {
   }
 }
 
-async function handle(engine: Engine, faults: FaultQueue, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(
+  engine: Engine,
+  faults: FaultQueue,
+  holds: Holds,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   if (req.method !== 'POST') {
     send(res, 405, rpcError(null, JsonRpcErrorCode.INVALID_REQUEST, 'only POST is supported'));
     return;
@@ -64,7 +92,8 @@ async function handle(engine: Engine, faults: FaultQueue, req: IncomingMessage, 
   const { id, method, params } = request;
   countArrival(engine, method, params);
   const latency = faults.take(method, ['latency']);
-  if (latency) await sleep(latency.delayMs);
+  if (latency) await holds.sleep(latency.delayMs);
+  if (holds.stopped) return;
   if (faults.take(method, ['http_5xx'])) {
     // Like a gateway in front of the RPC: the request never reaches it.
     res.writeHead(503, { 'content-type': 'text/plain' });
@@ -90,11 +119,13 @@ async function handle(engine: Engine, faults: FaultQueue, req: IncomingMessage, 
 }
 
 /** The sandbox's HTTP server: JSON-RPC 2.0 over POST on any path. */
-export function createRpcServer(engine: Engine, faults: FaultQueue): Server {
-  return createServer((req, res) => {
-    handle(engine, faults, req, res).catch(() => {
+export function createRpcServer(engine: Engine, faults: FaultQueue): { server: Server; stop: () => void } {
+  const holds = new Holds();
+  const server = createServer((req, res) => {
+    handle(engine, faults, holds, req, res).catch(() => {
       if (!res.headersSent) send(res, 500, rpcError(null, JsonRpcErrorCode.INTERNAL_ERROR, 'internal error'));
       else res.destroy();
     });
   });
+  return { server, stop: () => holds.stop() };
 }

@@ -67,7 +67,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     engine.fund(keypair.publicKey(), resolved.startingBalance);
     accounts.push(Object.freeze({ publicKey: keypair.publicKey(), secret: keypair.secret() }));
   }
-  const server = createRpcServer(engine, faults);
+  const { server, stop: stopHolds } = createRpcServer(engine, faults);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(resolved.port, resolved.host, () => {
@@ -75,8 +75,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       resolve();
     });
   });
-  const timer =
-    resolved.ledgerIntervalMs > 0 ? setInterval(() => engine.close(), resolved.ledgerIntervalMs) : undefined;
+  const tick = () => {
+    try {
+      engine.close();
+    } catch (err) {
+      // A sandbox bug must not crash the process that embeds it (the api's default); say so instead.
+      process.emitWarning(`stellar-sandbox: ledger close failed: ${(err as Error).message}`);
+    }
+  };
+  const timer = resolved.ledgerIntervalMs > 0 ? setInterval(tick, resolved.ledgerIntervalMs) : undefined;
   timer?.unref();
   let closed: Promise<void> | undefined;
   return {
@@ -94,6 +101,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     close: () => {
       closed ??= new Promise<void>((resolve) => {
         if (timer) clearInterval(timer);
+        stopHolds();
         server.close(() => resolve());
         server.closeAllConnections();
       });

@@ -61,6 +61,18 @@ describe('startSandbox', () => {
     await expect(startSandbox(options)).rejects.toMatchObject({ code: 'SANDBOX_INVALID_OPTION' });
   });
 
+  it('close() does not wait for a request held by a latency fault', async () => {
+    const sandbox = await startSandbox({ ledgerIntervalMs: 0 });
+    sandbox.faults.inject({ kind: 'latency', delayMs: 60_000 });
+    const server = new rpc.Server(sandbox.url, { allowHttp: true });
+    const held = server.getHealth();
+    await new Promise((r) => setTimeout(r, 50));
+    const started = performance.now();
+    await sandbox.close();
+    expect(performance.now() - started).toBeLessThan(1000);
+    await expect(held).rejects.toThrow();
+  });
+
   it('close() is idempotent and stops answering', async () => {
     const sandbox = await startSandbox({ ledgerIntervalMs: 10 });
     await sandbox.close();
