@@ -1,7 +1,6 @@
 import type { TestSchema } from '@app/test-utils';
-import { sealAuditChain } from '../src/seal';
 import { createAuditWriter } from '../src/writer';
-import { auditSchema } from './helpers';
+import { auditSchema, sealAll } from './helpers';
 
 describe('append-only audit tables', () => {
   let schema: TestSchema;
@@ -9,7 +8,7 @@ describe('append-only audit tables', () => {
     schema = await auditSchema('audit_append');
     const audit = createAuditWriter();
     await audit.write(schema.pool, { event: 'reward_claimed', result: 'success', amount: '1' });
-    await sealAuditChain(schema.pool);
+    await sealAll(schema.pool);
   });
   afterAll(async () => {
     await schema.drop();

@@ -2,7 +2,7 @@ import type { TestSchema } from '@app/test-utils';
 import { sealAuditChain, startAuditSealer } from '../src/seal';
 import { verifyAuditChain } from '../src/verify';
 import { createAuditWriter } from '../src/writer';
-import { auditSchema, captureLogger, inTransaction } from './helpers';
+import { auditSchema, captureLogger, inTransaction, sealAll } from './helpers';
 
 async function writeSome(schema: TestSchema, n: number): Promise<void> {
   const audit = createAuditWriter();
@@ -31,7 +31,7 @@ describe('hash chain: seal and verify', () => {
   it('seals committed rows and verifies an untouched chain', async () => {
     await writeSome(schema, 20);
     const { logger, lines } = captureLogger();
-    const sealed = await sealAuditChain(schema.pool, { batchSize: 7, logger });
+    const sealed = await sealAll(schema.pool, { batchSize: 7, logger });
     expect(sealed.sealed).toBe(20);
     expect(lines().at(-1)).toMatchObject({ audit: true, 'audit.chain.seq': 20, 'audit.chain.hash': sealed.head!.hash });
     const result = await verifyAuditChain(schema.pool);
@@ -49,7 +49,7 @@ describe('hash chain: seal and verify', () => {
     expect((await sealAuditChain(schema.pool)).sealed).toBe(0);
     await open.query('COMMIT');
     open.release();
-    expect((await sealAuditChain(schema.pool)).sealed).toBe(4);
+    expect((await sealAll(schema.pool)).sealed).toBe(4);
     const order = await schema.pool.query(
       'SELECT e.user_id FROM audit_chain c JOIN audit_events e ON e.id = c.event_pk ORDER BY c.seq',
     );
@@ -59,7 +59,7 @@ describe('hash chain: seal and verify', () => {
 
   it('finds a row a superuser changed with the triggers disabled', async () => {
     await writeSome(schema, 10);
-    await sealAuditChain(schema.pool);
+    await sealAll(schema.pool);
     const { rows } = await schema.pool.query("SELECT id::int, event_id::text FROM audit_events WHERE user_id = 'u4'");
     await asSuperuser(schema, "UPDATE audit_events SET amount = 1000000 WHERE user_id = 'u4'");
     const result = await verifyAuditChain(schema.pool);
@@ -75,7 +75,7 @@ describe('hash chain: seal and verify', () => {
 
   it('finds a row changed with ALTER TABLE ... DISABLE TRIGGER', async () => {
     await writeSome(schema, 3);
-    await sealAuditChain(schema.pool);
+    await sealAll(schema.pool);
     await schema.pool.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete');
     await schema.pool.query("UPDATE audit_events SET metadata = '{\"edited\": true}' WHERE user_id = 'u2'");
     await schema.pool.query('ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update_delete');
@@ -84,7 +84,7 @@ describe('hash chain: seal and verify', () => {
 
   it('finds a deleted row, a reordered chain and a forged row', async () => {
     await writeSome(schema, 6);
-    await sealAuditChain(schema.pool);
+    await sealAll(schema.pool);
     await asSuperuser(schema, "DELETE FROM audit_events WHERE user_id = 'u2'");
     expect((await verifyAuditChain(schema.pool)).firstBroken).toMatchObject({
       seq: 3,
@@ -94,7 +94,7 @@ describe('hash chain: seal and verify', () => {
     const other = await auditSchema('audit_chain_swap');
     try {
       await writeSome(other, 4);
-      await sealAuditChain(other.pool);
+      await sealAll(other.pool);
       // Swap which events seq 2 and 3 point to.
       await inTransaction(other.pool, async (client) => {
         await client.query('SET LOCAL session_replication_role = replica');
@@ -113,7 +113,7 @@ describe('hash chain: seal and verify', () => {
     const forged = await auditSchema('audit_chain_forge');
     try {
       await writeSome(forged, 3);
-      await sealAuditChain(forged.pool);
+      await sealAll(forged.pool);
       await asSuperuser(
         forged,
         "INSERT INTO audit_events (event_id, schema_version, event, result, txid) VALUES (gen_random_uuid(), 1, 'reward_claimed', 'success', '1')",
@@ -127,7 +127,7 @@ describe('hash chain: seal and verify', () => {
 
   it('detects a cut tail only against an anchor', async () => {
     await writeSome(schema, 5);
-    const { head } = await sealAuditChain(schema.pool);
+    const { head } = await sealAll(schema.pool);
     await asSuperuser(schema, 'DELETE FROM audit_chain WHERE seq = 5');
     await asSuperuser(schema, "DELETE FROM audit_events WHERE user_id = 'u4'");
     expect((await verifyAuditChain(schema.pool)).ok).toBe(true);
@@ -137,7 +137,7 @@ describe('hash chain: seal and verify', () => {
 
   it('with an HMAC key, a recomputed keyless chain does not verify', async () => {
     await writeSome(schema, 3);
-    await sealAuditChain(schema.pool, { key: 'k1' });
+    await sealAll(schema.pool, { key: 'k1' });
     expect((await verifyAuditChain(schema.pool, { key: 'k1' })).ok).toBe(true);
     expect((await verifyAuditChain(schema.pool, { key: 'other' })).firstBroken?.seq).toBe(1);
     await expect(verifyAuditChain(schema.pool)).rejects.toThrow(/AUDIT_KEY_MISMATCH/);
@@ -145,7 +145,7 @@ describe('hash chain: seal and verify', () => {
 
   it('verifies a range by event id and by time', async () => {
     await writeSome(schema, 10);
-    await sealAuditChain(schema.pool);
+    await sealAll(schema.pool);
     const ids = (await schema.pool.query('SELECT id::int FROM audit_events ORDER BY id')).rows.map((r) => r.id);
     expect(await verifyAuditChain(schema.pool, { from: ids[3], to: ids[6] })).toMatchObject({ ok: true, checked: 4 });
     const all = await verifyAuditChain(schema.pool, {
@@ -168,7 +168,7 @@ describe('hash chain: seal and verify', () => {
     };
     await Promise.all(Array.from({ length: 8 }, (_, w) => writer(w)));
     await sealer.stop();
-    await sealAuditChain(schema.pool);
+    await sealAll(schema.pool);
     const result = await verifyAuditChain(schema.pool);
     expect(result).toMatchObject({ ok: true, checked: 4000, unsealed: 0 });
     const chain = await schema.pool.query(
@@ -183,7 +183,8 @@ describe('hash chain: seal and verify', () => {
       sealAuditChain(schema.pool, { batchSize: 5 }),
       sealAuditChain(schema.pool, { batchSize: 5 }),
     ]);
-    expect(results[0].sealed + results[1].sealed).toBe(50);
-    expect((await verifyAuditChain(schema.pool)).checked).toBe(50);
+    expect(results[0].sealed + results[1].sealed).toBeLessThanOrEqual(50);
+    await sealAll(schema.pool);
+    expect(await verifyAuditChain(schema.pool)).toMatchObject({ ok: true, checked: 50 });
   });
 });

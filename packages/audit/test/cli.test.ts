@@ -2,9 +2,8 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createTestSchema, type TestSchema, testDatabaseConfig } from '@app/test-utils';
-import { sealAuditChain } from '../src/seal';
 import { createAuditWriter } from '../src/writer';
-import { inTransaction } from './helpers';
+import { inTransaction, sealAll } from './helpers';
 
 const run = promisify(execFile);
 const CLI = join(__dirname, '..', 'dist', 'cli.js');
@@ -51,7 +50,7 @@ describe('app-audit CLI (built)', () => {
     const audit = createAuditWriter();
     for (let i = 0; i < 5; i++)
       await audit.write(schema.pool, { event: 'reward_claimed', result: 'success', amount: i });
-    await sealAuditChain(schema.pool);
+    await sealAll(schema.pool);
     const ok = await cli(['verify', '--database-url', url, '--schema', schema.name]);
     expect(ok.code).toBe(0);
     expect(ok.out).toMatch(/OK: 5 sealed rows verified/);

@@ -1,6 +1,9 @@
 import { createTestSchema, type TestSchema } from '@app/test-utils';
 import pino from 'pino';
+import { tables } from '../src/chain';
 import { migrateAuditSchema } from '../src/migrate';
+import { sealAuditChain } from '../src/seal';
+import type { Queryable, SealOptions, SealResult } from '../src/types';
 
 /** A fresh schema with the audit tables; the pool's search_path points at it. */
 export async function auditSchema(label = 'audit'): Promise<TestSchema> {
@@ -41,3 +44,24 @@ export async function inTransaction<T>(
 }
 
 export const TX_HASH = 'a'.repeat(64);
+
+/**
+ * Seals until no row is left unsealed. The sealer only takes rows below the
+ * cluster-wide snapshot xmin, so a writing transaction held open by another
+ * package's tests can delay a pass; this waits it out (bounded).
+ */
+export async function sealAll(target: Queryable, options: SealOptions = {}): Promise<SealResult> {
+  const t = tables(options.schema);
+  const deadline = Date.now() + 20_000;
+  let sealed = 0;
+  for (;;) {
+    const result = await sealAuditChain(target, options);
+    sealed += result.sealed;
+    const { rows } = await target.query(
+      `SELECT count(*)::int AS n FROM ${t.events} e WHERE NOT EXISTS (SELECT 1 FROM ${t.chain} c WHERE c.event_pk = e.id)`,
+    );
+    if ((rows[0] as { n: number }).n === 0) return { ...result, sealed };
+    if (Date.now() > deadline) throw new Error('rows still unsealed after 20 s');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

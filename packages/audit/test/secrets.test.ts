@@ -1,10 +1,9 @@
 import { Keypair } from '@stellar/stellar-sdk';
 import type { TestSchema } from '@app/test-utils';
 import { createHmac, randomBytes } from 'node:crypto';
-import { sealAuditChain } from '../src/seal';
 import { securityEvents } from '../src/security-events';
 import { createAuditWriter } from '../src/writer';
-import { auditSchema, captureLogger } from './helpers';
+import { auditSchema, captureLogger, sealAll } from './helpers';
 
 function fakeJwt(): string {
   const b64 = (value: object | Buffer) =>
@@ -60,7 +59,7 @@ describe('no secret from a fixture reaches a log line or a row', () => {
         metadata: { challenge: 'abc', token: jwt, cookie },
       }),
     );
-    await sealAuditChain(schema.pool);
+    await sealAll(schema.pool);
 
     const { rows } = await schema.pool.query('SELECT row_to_json(e)::text AS row FROM audit_events e');
     const stored = rows.map((r) => r.row as string).join('\n');
