@@ -70,10 +70,6 @@ export class Engine {
     });
   }
 
-  account(publicKey: string): AccountSnapshot | undefined {
-    return this.accounts.get(publicKey);
-  }
-
   balance(publicKey: string): string {
     const account = this.accounts.get(publicKey);
     if (!account) throw new SandboxError(SandboxErrorCode.UNKNOWN_ACCOUNT, `account ${publicKey} does not exist`);

@@ -12,8 +12,8 @@ export const PROTOCOL_VERSION = 23;
 export const BASE_FEE_STROOPS = 100n;
 export const BASE_RESERVE_STROOPS = 5_000_000n;
 export const STROOPS_PER_XLM = 10_000_000n;
-/** Ledgers kept for getTransaction, like a default RPC's retention window. */
-export const LEDGER_RETENTION_WINDOW = 17280;
+/** Ledgers kept for getTransaction: stellar-rpc's stock retention window (about 7 days). */
+export const LEDGER_RETENTION_WINDOW = 120960;
 
 /** What the credential contract charges in simulation (stroops), and the resources it declares. */
 export const MINT_RESOURCE_FEE_STROOPS = 60_000n;
