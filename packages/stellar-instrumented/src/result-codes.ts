@@ -43,7 +43,15 @@ function operationCode(op: Variant): string {
  * RPC docs say `txBAD_SEQ`, `opBAD_AUTH`, `PAYMENT_UNDERFUNDED`.
  */
 export function specName(variant: string): string {
-  const match = /^(tx|op)([A-Z].*)$/.exec(variant);
-  const snake = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
-  return match ? match[1] + snake(match[2]!) : snake(variant);
+  let name = SPEC_NAMES.get(variant);
+  if (name === undefined) {
+    const match = /^(tx|op)([A-Z].*)$/.exec(variant);
+    const snake = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+    name = match ? match[1] + snake(match[2]!) : snake(variant);
+    // Bounded by the XDR's variant names, so the cache cannot grow without limit.
+    SPEC_NAMES.set(variant, name);
+  }
+  return name;
 }
+
+const SPEC_NAMES = new Map<string, string>();

@@ -50,16 +50,17 @@ export class RpcCaller {
     }
     const seconds = (performance.now() - started) / 1000;
     let outcome: RpcOutcome = result.ok ? 'ok' : result.outcome;
+    let attributes: Attributes | undefined;
     if (result.ok && options.describe) {
       try {
         const described = options.describe(result.value);
-        if (described?.attributes) span.set(described.attributes);
+        attributes = described?.attributes;
         if (described?.outcome) outcome = described.outcome;
       } catch {
         // A response the describer cannot read is still the caller's response.
       }
     }
-    span.set({ [ATTR_RPC_OUTCOME]: outcome });
+    span.set(attributes ? { ...attributes, [ATTR_RPC_OUTCOME]: outcome } : { [ATTR_RPC_OUTCOME]: outcome });
     if (!result.ok) span.fail(result.error);
     else if (outcome !== 'ok') span.fail(undefined, outcome);
     span.end();
