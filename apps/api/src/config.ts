@@ -27,6 +27,7 @@ export interface Config {
   readonly bodyLimitBytes: number;
   readonly reconcileIntervalMs: number;
   readonly txTimeoutSeconds: number;
+  readonly stellarPollIntervalMs: number;
   readonly claimWaitMs: number;
   readonly shutdownGraceMs: number;
   readonly logLevel: string;
@@ -93,6 +94,7 @@ export function loadConfig(env: Env = process.env): Config {
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 16384, problems, 1024),
     reconcileIntervalMs: integer(env, 'RECONCILE_INTERVAL_MS', 2000, problems, 50),
     txTimeoutSeconds: integer(env, 'STELLAR_TX_TIMEOUT_SECONDS', 30, problems, 5, 3600),
+    stellarPollIntervalMs: integer(env, 'STELLAR_POLL_INTERVAL_MS', 1000, problems, 50, 60000),
     claimWaitMs: integer(env, 'CLAIM_WAIT_MS', 8000, problems, 0, 60000),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10000, problems, 0),
     logLevel: env.LOG_LEVEL || 'info',

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createMetricsHandler } from '@app/metrics';
 import type { Registry } from 'prom-client';
 
 /** The internal metrics listener: GET /metrics only, never on the public port. */
@@ -8,15 +9,13 @@ export async function startMetricsServer(
   host: string,
   port: number,
 ): Promise<{ url: string; server: Server }> {
+  const handler = createMetricsHandler(registry);
   const server = createServer((request, response) => {
-    if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {
+    if (request.url?.split('?')[0] !== '/metrics') {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not found; try /metrics\n');
       return;
     }
-    registry
-      .metrics()
-      .then((body) => response.writeHead(200, { 'content-type': registry.contentType }).end(body))
-      .catch(() => response.writeHead(500).end());
+    void handler(request, response);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -4,12 +4,13 @@ import { Keypair, rpc } from '@stellar/stellar-sdk';
 import { Redis } from 'ioredis';
 import { Pool } from 'pg';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { Config } from './config';
 import { startEmbeddedPostgres } from './db/embedded';
 import { migrate } from './db/migrate';
 import { seedCourses } from './db/seed';
 import { createServiceMetrics } from './service-metrics';
-import { rpcGateway } from './stellar/gateway';
+import { type GatewayOptions, rpcGateway } from './stellar/gateway';
 import { type KeyValueStore, memoryStore, redisStore } from './store/key-value';
 import type { AppOptions, StellarSetup } from './types';
 
@@ -37,14 +38,28 @@ export function createRedisClient(url: string): Redis {
   });
 }
 
-async function startStellar(config: Config, closers: Array<() => Promise<void>>, embedded: EmbeddedNotes) {
+/** The gateway settings every instance uses: outcomes are awaited a little past the envelope's time bound. */
+export function gatewayOptions(config: Config, registry: Registry): GatewayOptions {
+  return {
+    registry,
+    pollIntervalMs: config.stellarPollIntervalMs,
+    maxPollDurationMs: (config.txTimeoutSeconds + 15) * 1000,
+  };
+}
+
+async function startStellar(
+  config: Config,
+  registry: Registry,
+  closers: Array<() => Promise<void>>,
+  embedded: EmbeddedNotes,
+) {
   if (config.stellarRpcUrl) {
     const server = new rpc.Server(config.stellarRpcUrl, { allowHttp: config.stellarRpcUrl.startsWith('http:') });
     const distributor = Keypair.fromSecret(config.distributorSecret!);
     return {
       server,
       setup: {
-        gateway: rpcGateway(server),
+        gateway: rpcGateway(server, gatewayOptions(config, registry)),
         networkPassphrase: config.networkPassphrase!,
         distributor,
         issuer: Keypair.fromSecret(config.issuerSecret!),
@@ -60,7 +75,7 @@ async function startStellar(config: Config, closers: Array<() => Promise<void>>,
   return {
     server,
     setup: {
-      gateway: rpcGateway(server),
+      gateway: rpcGateway(server, gatewayOptions(config, registry)),
       networkPassphrase: sandbox.networkPassphrase,
       distributor: Keypair.fromSecret(sandbox.accounts[0]!.secret),
       issuer: Keypair.fromSecret(sandbox.accounts[1]!.secret),
@@ -107,8 +122,8 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       embedded.redis = 'in-process store instead of Redis (redis_connected 0; one instance only)';
     }
 
-    const stellar = await startStellar(config, closers, embedded);
     const metrics = createServiceMetrics();
+    const stellar = await startStellar(config, metrics.registry, closers, embedded);
     const audit = createAuditWriter({ logger });
     return { options: { config, pool, store, stellar: stellar.setup, metrics, audit }, embedded, close };
   } catch (error) {

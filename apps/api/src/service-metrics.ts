@@ -1,79 +1,53 @@
-import { Counter, Gauge, Registry } from 'prom-client';
+import {
+  type AppMetrics,
+  amountBucket,
+  createMetrics,
+  getOrCreateCounter,
+  observePgPool,
+  observeRedisClient,
+} from '@app/metrics';
 import type { Pool } from 'pg';
+import type { Registry } from 'prom-client';
 import { METRIC } from './names';
 import type { KeyValueStore } from './store/key-value';
 
-/** The business signals the service records, on a registry the caller owns. */
+/** The service's metrics: @app/metrics' set plus auth_attempts_total, behind intent-named methods. */
 export interface ServiceMetrics {
   readonly registry: Registry;
+  /** The shared metric set (HTTP, Stellar, business, live gauges). */
+  readonly app: AppMetrics;
   quizCompleted(passed: boolean): void;
   claimSettled(status: string, amount: string): void;
   credentialMinted(courseId: string): void;
   authAttempt(result: 'success' | 'failure', reason: string): void;
-  /** Live gauges: db_active_connections and redis_connected. */
-  observe(pool: Pool, store: KeyValueStore): void;
+  /** Live gauges: db_active_connections from the pool, redis_connected from the Redis client (0 without one). */
+  observe(pool: Pool, store: KeyValueStore): () => void;
 }
 
-function amountBucket(amount: string): string {
-  const value = Number(amount);
-  if (!Number.isFinite(value) || value < 0) return 'invalid';
-  for (const max of [1, 10, 100, 1000, 10000]) if (value <= max) return `${max === 1 ? 0 : max / 10}-${max}`;
-  return '10000+';
-}
-
-/** Creates the service's metrics on `registry` (a new one by default). */
-export function createServiceMetrics(registry = new Registry()): ServiceMetrics {
-  const quizzes = new Counter({
-    name: 'quizzes_completed_total',
-    help: 'Quiz submissions, by whether they passed',
-    labelNames: ['passed'],
-    registers: [registry],
-  });
-  const claims = new Counter({
-    name: 'reward_claims_total',
-    help: 'Reward claims settled, by outcome and amount range',
-    labelNames: ['status', 'amount_bucket'],
-    registers: [registry],
-  });
-  const minted = new Counter({
-    name: 'credentials_minted_total',
-    help: 'Course credentials minted on Stellar',
-    labelNames: ['course_id'],
-    registers: [registry],
-  });
-  const auth = new Counter({
+/** Creates the service's metrics on `registry` (a new one by default, never the global one). */
+export function createServiceMetrics(registry?: Registry): ServiceMetrics {
+  const app = createMetrics(registry ? { registry } : {});
+  const auth = getOrCreateCounter<'result' | 'reason'>(app.registry, {
     name: METRIC.authAttempts,
     help: 'Sign-in attempts, by result and reason',
     labelNames: ['result', 'reason'],
-    registers: [registry],
-  });
-  let pool: Pool | undefined;
-  let store: KeyValueStore | undefined;
-  new Gauge({
-    name: 'db_active_connections',
-    help: 'PostgreSQL connections checked out of the pool',
-    registers: [registry],
-    collect() {
-      if (pool) this.set(pool.totalCount - pool.idleCount);
-    },
-  });
-  new Gauge({
-    name: 'redis_connected',
-    help: '1 when Redis is connected, 0 otherwise (0 with the in-process store)',
-    registers: [registry],
-    collect() {
-      this.set(store?.kind === 'redis' && store.isConnected() ? 1 : 0);
-    },
   });
   return {
-    registry,
-    quizCompleted: (passed) => quizzes.inc({ passed: String(passed) }),
-    claimSettled: (status, amount) => claims.inc({ status, amount_bucket: amountBucket(amount) }),
-    credentialMinted: (courseId) => minted.inc({ course_id: courseId }),
+    registry: app.registry,
+    app,
+    quizCompleted: (passed) => app.quizzesCompletedTotal.inc({ passed: String(passed) }),
+    claimSettled: (status, amount) => app.rewardClaimsTotal.inc({ status, amount_bucket: amountBucket(amount) }),
+    credentialMinted: (courseId) =>
+      app.credentialsMintedTotal.inc({
+        course_id: app.limitLabel(app.names.credentialsMintedTotal, 'course_id', courseId),
+      }),
     authAttempt: (result, reason) => auth.inc({ result, reason }),
-    observe(p, s) {
-      pool = p;
-      store = s;
+    observe(pool, store) {
+      const stops = [observePgPool(app, pool)];
+      if (store.redis) stops.push(observeRedisClient(app, store.redis));
+      return () => {
+        for (const stop of stops) stop();
+      };
     },
   };
 }

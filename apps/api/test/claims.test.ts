@@ -100,7 +100,7 @@ describe('reward claims', () => {
     expect(response.statusCode).toBe(201);
     const claim = response.json();
     expect(claim.status).toBe('failed');
-    expect(claim.resultCode).toMatch(/UNDERFUNDED/);
+    expect(claim.resultCode).toMatch(/underfunded/i);
     const failed = (await auditRows(env.schema.pool, 'reward_claim_failed')).filter(
       (r) => r.resource_id === claim.claimId,
     );

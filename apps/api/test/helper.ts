@@ -11,6 +11,7 @@ import { loadConfig } from '../src/config';
 import { migrate } from '../src/db/migrate';
 import { seedCourses } from '../src/db/seed';
 import { createServiceMetrics, type ServiceMetrics } from '../src/service-metrics';
+import { gatewayOptions } from '../src/runtime';
 import { rpcGateway } from '../src/stellar/gateway';
 import type { JobHooks } from '../src/stellar/onchain-jobs';
 import { memoryStore, redisStore } from '../src/store/key-value';
@@ -75,6 +76,7 @@ export interface TestApp {
 export async function buildApp(env: TestEnv, overrides: Partial<BuildOptions> = {}): Promise<TestApp> {
   const config = loadConfig({
     CLAIM_WAIT_MS: '5000',
+    STELLAR_POLL_INTERVAL_MS: '100',
     RECONCILE_INTERVAL_MS: '200',
     // Shared by every instance of one env, as several API instances share one secret.
     JWT_SECRET: env.jwtSecret,
@@ -88,7 +90,7 @@ export async function buildApp(env: TestEnv, overrides: Partial<BuildOptions> = 
     pool: overrides.pool ?? env.schema.pool,
     store: redis ? redisStore(redis) : memoryStore(),
     stellar: {
-      gateway: rpcGateway(server),
+      gateway: rpcGateway(server, gatewayOptions(config, metrics.registry)),
       networkPassphrase: env.sandbox.networkPassphrase,
       distributor: Keypair.fromSecret(env.sandbox.accounts[0]!.secret),
       issuer: Keypair.fromSecret(env.sandbox.accounts[1]!.secret),

@@ -113,7 +113,31 @@ describe('the learner journey', () => {
     expect(text).toContain('credentials_minted_total{course_id="stellar-101"} 1');
     expect(text).toContain('auth_attempts_total{result="success",reason="ok"} 1');
     expect(text).toContain('redis_connected 1');
+    expect(text).toContain('http_requests_total{method="POST",route="/rewards/claims",status_code="201"} 2');
+    expect(text).toContain('http_requests_total{method="POST",route="/rewards/claims",status_code="422"} 1');
+    expect(text).toContain(
+      'http_request_duration_seconds_count{method="GET",route="/quizzes/:quizId",status_code="200"} 1',
+    );
+    expect(text).toMatch(/stellar_transactions_total\{method="reward_payout",status="success"\} 2/);
     const promtool = execFileSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
     expect(promtool).toBe('');
+  });
+
+  it('never serves /metrics on the public listener without a bearer token', async () => {
+    expect((await t.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(404);
+    const token = 'test-metrics-token-not-a-secret';
+    const guarded = await buildApp(env, { env: { METRICS_TOKEN: token } });
+    try {
+      expect((await guarded.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
+      const ok = await guarded.app.inject({
+        method: 'GET',
+        url: '/metrics',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(ok.statusCode).toBe(200);
+      expect(ok.body).toContain('http_requests_total');
+    } finally {
+      await guarded.app.close();
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { metricsPlugin } from '@app/metrics/fastify';
 import fp from 'fastify-plugin';
 import type { ServiceMetrics } from '../service-metrics';
 
@@ -7,11 +8,22 @@ declare module 'fastify' {
   }
 }
 
-/** Business metrics as `fastify.metrics`, plus the live pool and Redis gauges. */
+/**
+ * HTTP metrics for every route (@app/metrics), business metrics as
+ * `fastify.metrics`, live pool and Redis gauges. /metrics is served by the
+ * internal listener (server.ts); on this public one only with METRICS_TOKEN.
+ */
 export default fp<{ metrics: ServiceMetrics }>(
   async (fastify, { metrics }) => {
-    metrics.observe(fastify.pg, fastify.store);
+    const token = fastify.config.metricsToken;
+    await fastify.register(metricsPlugin, {
+      metrics: metrics.app,
+      excludeRoutes: (route) => route.startsWith('/docs'),
+      ...(token ? { endpoint: '/metrics', bearerToken: token } : {}),
+    });
+    const stop = metrics.observe(fastify.pg, fastify.store);
+    fastify.addHook('onClose', async () => stop());
     fastify.decorate('metrics', metrics);
   },
-  { name: 'metrics', dependencies: ['db', 'redis'] },
+  { name: 'metrics', dependencies: ['config', 'db', 'redis'] },
 );

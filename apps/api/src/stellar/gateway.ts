@@ -1,12 +1,19 @@
-import { type Account, type FeeBumpTransaction, rpc, type Transaction, type xdr } from '@stellar/stellar-sdk';
+import { createStellarClient, type StellarClient } from '@app/stellar-instrumented';
+import { type Account, rpc, type Transaction } from '@stellar/stellar-sdk';
+import type { Registry } from 'prom-client';
 
-/** What a send told us: accepted (or already known), rejected, or unknown (retry later). */
-export type SendResult =
-  | { kind: 'accepted' }
-  | { kind: 'rejected'; resultCode: string }
-  | { kind: 'unknown'; reason: string };
+/**
+ * How a submission ended, reduced to what the state machine does next:
+ * settle (`success`, `failed`), build a new envelope (`retry`: refused,
+ * expired, or never sent), or leave the stored envelope to the reconciler (`pending`).
+ */
+export type SubmitResult =
+  | { kind: 'success'; ledger: number }
+  | { kind: 'failed'; ledger: number; resultCode: string }
+  | { kind: 'retry'; resultCode: string }
+  | { kind: 'pending'; reason: string };
 
-/** Where a transaction stands on the ledger, with the ledger's clock for time bounds. */
+/** Where a stored hash stands on the ledger, with the ledger's clock for time bounds. */
 export type LookupResult =
   | { kind: 'success'; ledger: number; latestLedgerCloseTime: number }
   | { kind: 'failed'; ledger: number; resultCode: string; latestLedgerCloseTime: number }
@@ -17,57 +24,58 @@ export interface StellarGateway {
   getAccount(publicKey: string): Promise<Account>;
   accountExists(publicKey: string): Promise<boolean>;
   prepare(tx: Transaction): Promise<Transaction>;
-  send(tx: Transaction | FeeBumpTransaction, method: string): Promise<SendResult>;
-  lookup(hash: string, method: string): Promise<LookupResult>;
+  /** Sends the identical envelope (resending is safe) and waits for its outcome. */
+  submit(tx: Transaction, method: string): Promise<SubmitResult>;
+  /** One `getTransaction`: never sends. */
+  lookup(hash: string): Promise<LookupResult>;
   ping(): Promise<boolean>;
 }
 
-type Variant = { readonly type: string; readonly value?: unknown; readonly results?: readonly unknown[] };
-
-/** `txBadSeq` → `txBAD_SEQ`: the spelling of the XDR spec, core and the RPC docs. */
-function specName(variant: string): string {
-  const match = /^(tx|op)([A-Z].*)$/.exec(variant);
-  const snake = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
-  return match ? match[1] + snake(match[2]!) : snake(variant);
+export interface GatewayOptions {
+  /** Registry for stellar_transactions_total and friends (@app/stellar-instrumented). */
+  registry?: Registry;
+  pollIntervalMs?: number;
+  /** Longest wait for one outcome; past the envelope's time bound it ends `expired`. */
+  maxPollDurationMs?: number;
 }
 
-/** The transaction result code, or the first operation's code when the transaction failed on an operation. */
-function resultCodeOf(result: xdr.TransactionResult | undefined): string {
-  try {
-    if (!result) return 'unknown';
-    const body = result.result as Variant;
-    if (body.type !== 'txFailed') return specName(body.type);
-    const op = body.results?.[0] as Variant | undefined;
-    const tr = op?.type === 'opInner' ? (op.value as Variant | undefined) : op;
-    const inner = tr?.value as Variant | undefined;
-    return specName(inner?.type ?? tr?.type ?? body.type);
-  } catch {
-    return 'unknown';
-  }
+function failureCode(outcome: { resultCode?: string; operationResultCodes?: string[]; reason?: string }): string {
+  return outcome.operationResultCodes?.[0] ?? outcome.resultCode ?? outcome.reason ?? 'unknown';
 }
 
-/** A gateway straight on `rpc.Server`. */
-export function rpcGateway(server: rpc.Server): StellarGateway {
+/** A gateway on `rpc.Server` through @app/stellar-instrumented (metrics, spans, timeouts, safe resends). */
+export function rpcGateway(server: rpc.Server, options: GatewayOptions = {}): StellarGateway {
+  const client: StellarClient = createStellarClient({
+    server,
+    ...(options.registry ? { registry: options.registry } : {}),
+    pollIntervalMs: options.pollIntervalMs ?? 1000,
+    maxPollDurationMs: options.maxPollDurationMs ?? 60_000,
+  });
   return {
-    getAccount: (publicKey) => server.getAccount(publicKey),
+    getAccount: (publicKey) => client.getAccount(publicKey),
     async accountExists(publicKey) {
       try {
-        await server.getAccountEntry(publicKey);
+        await client.getAccount(publicKey);
         return true;
       } catch (error) {
         if (error instanceof Error && /not found/i.test(error.message)) return false;
         throw error;
       }
     },
-    prepare: (tx) => server.prepareTransaction(tx) as Promise<Transaction>,
-    async send(tx) {
-      try {
-        const response = await server.sendTransaction(tx);
-        if (response.status === 'PENDING' || response.status === 'DUPLICATE') return { kind: 'accepted' };
-        if (response.status === 'ERROR') return { kind: 'rejected', resultCode: resultCodeOf(response.errorResult) };
-        return { kind: 'unknown', reason: response.status };
-      } catch (error) {
-        return { kind: 'unknown', reason: error instanceof Error ? error.message : String(error) };
+    prepare: (tx) => client.prepareTransaction(tx),
+    async submit(tx, method) {
+      const outcome = await client.submitAndWait(tx, { method });
+      switch (outcome.status) {
+        case 'success':
+          return { kind: 'success', ledger: outcome.ledger ?? 0 };
+        case 'failed':
+          return { kind: 'failed', ledger: outcome.ledger ?? 0, resultCode: failureCode(outcome) };
+        case 'rejected':
+        case 'expired':
+        case 'error':
+          return { kind: 'retry', resultCode: failureCode(outcome) };
+        default:
+          return { kind: 'pending', reason: outcome.reason ?? outcome.status };
       }
     },
     async lookup(hash) {
@@ -79,7 +87,7 @@ export function rpcGateway(server: rpc.Server): StellarGateway {
         return {
           kind: 'failed',
           ledger: response.ledger,
-          resultCode: resultCodeOf(response.resultXdr),
+          resultCode: 'txFAILED',
           latestLedgerCloseTime: response.latestLedgerCloseTime,
         };
       }
@@ -87,8 +95,7 @@ export function rpcGateway(server: rpc.Server): StellarGateway {
     },
     async ping() {
       try {
-        const health = await server.getHealth();
-        return health.status === 'healthy';
+        return (await server.getHealth()).status === 'healthy';
       } catch {
         return false;
       }

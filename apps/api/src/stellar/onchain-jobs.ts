@@ -2,7 +2,7 @@ import { type Account, type Keypair, type Transaction, TransactionBuilder } from
 import type { Pool, PoolClient } from 'pg';
 import type { AuditInput, AuditSink } from '../audit-port';
 import { withTransaction } from '../db/transaction';
-import type { StellarGateway } from './gateway';
+import type { LookupResult, StellarGateway, SubmitResult } from './gateway';
 
 /** requested → submitted → confirmed | failed | expired; submitted → requested once its envelope expired. */
 export type JobStatus = 'requested' | 'submitted' | 'confirmed' | 'failed' | 'expired';
@@ -53,14 +53,12 @@ export interface JobEngineDeps {
   audit: AuditSink;
   networkPassphrase: string;
   log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
-  /** Envelopes built before the claim is given up as expired. */
+  /** Envelopes built before the job is given up as failed or expired. */
   maxAttempts?: number;
-  pollIntervalMs?: number;
   hooks?: JobHooks;
 }
 
 const UNIQUE_VIOLATION = '23505';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Drives one kind of on-chain job through its persisted state machine. Every
@@ -71,22 +69,20 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class OnchainJobs {
   private chain: Promise<unknown> = Promise.resolve();
   private readonly maxAttempts: number;
-  private readonly pollIntervalMs: number;
 
   constructor(
     private readonly kind: JobKind,
     private readonly deps: JobEngineDeps,
   ) {
     this.maxAttempts = deps.maxAttempts ?? 3;
-    this.pollIntervalMs = deps.pollIntervalMs ?? 250;
   }
 
   /**
-   * Moves the row as far as it can go, waiting up to `waitMs` for the ledger.
-   * Calls are serialised in this process: the source account has one envelope in flight.
+   * Moves the row as far as it can go (up to the ledger's outcome). Calls are
+   * serialised in this process: the source account has one envelope in flight.
    */
-  advance(id: string, waitMs = 0): Promise<JobRow | undefined> {
-    const run = this.chain.then(() => this.step(id, waitMs));
+  advance(id: string): Promise<JobRow | undefined> {
+    const run = this.chain.then(() => this.step(id));
     this.chain = run.catch(() => undefined);
     return run;
   }
@@ -96,7 +92,7 @@ export class OnchainJobs {
     await this.chain;
   }
 
-  /** One reconciler pass: resumes submitted envelopes, then queued requests in order. */
+  /** One reconciler pass: resumes the submitted envelope, then queued requests in order. */
   async reconcileOnce(): Promise<number> {
     const { rows } = await this.deps.pool.query<{ id: string }>(
       `SELECT id FROM ${this.kind.table} WHERE status IN ('requested', 'submitted')
@@ -105,8 +101,8 @@ export class OnchainJobs {
     let settled = 0;
     for (const { id } of rows) {
       const row = await this.advance(id);
-      if (row && row.status !== 'requested' && row.status !== 'submitted') settled += 1;
       if (!row || row.status === 'requested' || row.status === 'submitted') break;
+      settled += 1;
     }
     return settled;
   }
@@ -116,20 +112,15 @@ export class OnchainJobs {
     return rows[0];
   }
 
-  private async step(id: string, waitMs: number): Promise<JobRow | undefined> {
+  private async step(id: string): Promise<JobRow | undefined> {
     let row = await this.load(id);
     if (!row) return undefined;
-    if (row.status === 'submitted') {
-      // Resuming (restart, another instance, RPC back): learn the stored hash's fate first.
-      row = await this.resolve(row, Date.now() + waitMs, true);
-    }
+    if (row.status === 'submitted') row = await this.resume(row);
     if (row.status === 'requested') {
       row = await this.submit(row);
       if (row.status !== 'submitted') return row;
       await this.deps.hooks?.afterSubmitCommit?.(row);
-      row = await this.send(row);
-      await this.deps.hooks?.afterSend?.(row);
-      if (row.status === 'submitted') row = await this.resolve(row, Date.now() + waitMs, false);
+      row = await this.sendAndSettle(row);
     }
     return row;
   }
@@ -170,56 +161,64 @@ export class OnchainJobs {
     }
   }
 
-  /** Sends the stored envelope (the same bytes every time, so a resend cannot pay twice). */
-  private async send(row: JobRow): Promise<JobRow> {
-    const envelope = TransactionBuilder.fromXDR(row.envelope_xdr!, this.deps.networkPassphrase);
-    const sent = await this.deps.gateway.send(envelope, this.kind.method);
-    if (sent.kind !== 'rejected') return row;
-    // A rejection can also mean "already applied" (bad sequence): ask the ledger before failing.
-    const found = await this.deps.gateway.lookup(row.tx_hash!, this.kind.method).catch(() => undefined);
-    if (found?.kind === 'success') return this.settle(row, 'confirmed', { ledger: found.ledger });
-    if (found?.kind === 'failed')
-      return this.settle(row, 'failed', { ledger: found.ledger, resultCode: found.resultCode });
-    if (!found) return row;
-    return this.settle(row, 'failed', { resultCode: sent.resultCode });
-  }
-
-  /** Polls the stored hash until an outcome, the envelope's expiry on the ledger, or the deadline. */
-  private async resolve(row: JobRow, deadline: number, resend: boolean): Promise<JobRow> {
-    for (;;) {
-      let found: Awaited<ReturnType<StellarGateway['lookup']>>;
-      try {
-        found = await this.deps.gateway.lookup(row.tx_hash!, this.kind.method);
-      } catch {
-        return row;
-      }
-      if (found.kind === 'success') return this.settle(row, 'confirmed', { ledger: found.ledger });
-      if (found.kind === 'failed') {
-        return this.settle(row, 'failed', { ledger: found.ledger, resultCode: found.resultCode });
-      }
-      if (found.latestLedgerCloseTime > Number(row.valid_until)) return this.expire(row);
-      if (resend) {
-        // The process may have died between commit and send: the stored envelope may never have left.
-        resend = false;
-        const after = await this.send(row);
-        if (after.status !== 'submitted') return after;
-      }
-      if (Date.now() >= deadline) return row;
-      await sleep(this.pollIntervalMs);
+  /** Resuming a submitted row (restart, another instance, RPC back): the stored hash decides. */
+  private async resume(row: JobRow): Promise<JobRow> {
+    let found: LookupResult;
+    try {
+      found = await this.deps.gateway.lookup(row.tx_hash!);
+    } catch {
+      return row;
     }
+    if (found.kind === 'success') return this.settle(row, 'confirmed', { ledger: found.ledger });
+    if (found.kind === 'failed')
+      return this.settle(row, 'failed', { ledger: found.ledger, resultCode: found.resultCode });
+    if (found.latestLedgerCloseTime > Number(row.valid_until)) return this.retry(row, 'txTOO_LATE');
+    // The process may have died between commit and send: the identical envelope is safe to resend.
+    return this.sendAndSettle(row);
   }
 
-  /** The old envelope can never be applied now: queue a new one, or give up after maxAttempts. */
-  private async expire(row: JobRow): Promise<JobRow> {
-    if (row.attempts >= this.maxAttempts) return this.settle(row, 'expired', { resultCode: 'tx_expired' });
+  /** Sends the stored envelope (the same bytes every time, so a resend cannot pay twice) and settles. */
+  private async sendAndSettle(row: JobRow): Promise<JobRow> {
+    const envelope = TransactionBuilder.fromXDR(row.envelope_xdr!, this.deps.networkPassphrase) as Transaction;
+    let result: SubmitResult;
+    try {
+      result = await this.deps.gateway.submit(envelope, this.kind.method);
+    } catch (error) {
+      this.deps.log.warn({ err: error, [this.kind.resource]: row.id }, 'submission interrupted; will resume');
+      return row;
+    }
+    await this.deps.hooks?.afterSend?.(row);
+    if (result.kind === 'success') return this.settle(row, 'confirmed', { ledger: result.ledger });
+    if (result.kind === 'failed') {
+      return this.settle(row, 'failed', { ledger: result.ledger, resultCode: result.resultCode });
+    }
+    if (result.kind === 'pending') return row;
+    // Refused or expired: make sure no copy was applied meanwhile before building another envelope.
+    const found = await this.deps.gateway.lookup(row.tx_hash!).catch(() => undefined);
+    if (!found) return row;
+    if (found.kind === 'success') return this.settle(row, 'confirmed', { ledger: found.ledger });
+    if (found.kind === 'failed')
+      return this.settle(row, 'failed', { ledger: found.ledger, resultCode: found.resultCode });
+    return this.retry(row, result.resultCode);
+  }
+
+  /** The envelope can never be applied: queue a new one, or give up after maxAttempts. */
+  private async retry(row: JobRow, resultCode: string): Promise<JobRow> {
+    if (row.attempts >= this.maxAttempts) {
+      return this.settle(row, /expired|TOO_LATE/i.test(resultCode) ? 'expired' : 'failed', { resultCode });
+    }
     return withTransaction(this.deps.pool, async (client) => {
       const { rows } = await client.query<JobRow>(
-        `UPDATE ${this.kind.table} SET status = 'requested', updated_at = now()
+        `UPDATE ${this.kind.table} SET status = 'requested', result_code = $3, updated_at = now()
          WHERE id = $1 AND status = 'submitted' AND tx_hash = $2 RETURNING *`,
-        [row.id, row.tx_hash],
+        [row.id, row.tx_hash, resultCode],
       );
-      if (rows[0])
-        this.deps.log.info({ [this.kind.resource]: row.id, txHash: row.tx_hash }, 'envelope expired; rebuilding');
+      if (rows[0]) {
+        this.deps.log.info(
+          { [this.kind.resource]: row.id, txHash: row.tx_hash, resultCode },
+          'envelope void; rebuilding',
+        );
+      }
       return rows[0] ?? (await this.reload(client, row.id)) ?? row;
     });
   }

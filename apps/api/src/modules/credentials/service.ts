@@ -58,7 +58,7 @@ export function createCredentialService(deps: {
         return { row: credential, created: isNew };
       });
       if (row.status === 'requested' || row.status === 'submitted') {
-        await waitAtMost(deps.jobs.advance(row.id, deps.waitMs), deps.waitMs + 1000);
+        await waitAtMost(deps.jobs.advance(row.id), deps.waitMs);
       }
       return { row: ((await findCredential(deps.pool, row.id)) ?? row) as CredentialRow, created };
     },

@@ -88,7 +88,7 @@ export function createRewardService(deps: {
       if ('error' in outcome) throw outcome.error;
       const { row, created } = outcome;
       if (row.status === 'requested' || row.status === 'submitted') {
-        await waitAtMost(deps.jobs.advance(row.id, deps.waitMs), deps.waitMs + 1000);
+        await waitAtMost(deps.jobs.advance(row.id), deps.waitMs);
       }
       return { row: ((await findClaim(deps.pool, row.id)) ?? row) as ClaimRow, created };
     },
