@@ -10,13 +10,13 @@ describe('fault injection, observed through the real SDK', () => {
   afterEach(() => h.sandbox.close());
 
   it('latency holds the answer for delayMs, then answers normally', async () => {
-    h.sandbox.faults.inject({ kind: 'latency', rpcMethod: 'getHealth', delayMs: 300 });
+    h.sandbox.faults.inject({ kind: 'latency', rpcMethod: 'getHealth', delayMs: 800 });
     const started = performance.now();
     expect((await h.server.getHealth()).status).toBe('healthy');
-    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(790);
     const again = performance.now();
     await h.server.getHealth();
-    expect(performance.now() - again).toBeLessThan(250);
+    expect(performance.now() - again).toBeLessThan(600);
   });
 
   it('latency on sendTransaction: a client that gives up still had its transaction accepted', async () => {
@@ -25,8 +25,13 @@ describe('fault injection, observed through the real SDK', () => {
     const aborting = new rpc.Server(h.sandbox.url, { allowHttp: true });
     aborting.httpClient.defaults.timeout = 100;
     await expect(aborting.sendTransaction(tx)).rejects.toThrow();
-    await new Promise((r) => setTimeout(r, 450));
-    expect((await closeAndGet(h, hashHex(tx))).status).toBe('SUCCESS');
+    // The held request is handled ~400 ms after it arrived; close ledgers until it lands (bounded).
+    let status = 'NOT_FOUND';
+    for (let i = 0; i < 30 && status === 'NOT_FOUND'; i += 1) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = (await closeAndGet(h, hashHex(tx))).status;
+    }
+    expect(status).toBe('SUCCESS');
   });
 
   it('try_again_later is answered without queueing; resending the identical envelope then succeeds once', async () => {
