@@ -2,7 +2,8 @@ import { trace } from '@opentelemetry/api';
 import type { rpc } from '@stellar/stellar-sdk';
 import { ERROR_CODES, StellarInstrumentedError } from './errors';
 import type { ClientDeps } from './internal-types';
-import { createMetricsRecorder, type MetricsRecorder, NOOP_METRICS } from './metrics';
+import type { MetricsRecorder } from './metrics';
+import { NOOP_METRICS } from './noop-metrics';
 import { RpcCaller } from './rpc-call';
 import { ATTR_TX_HASH, INSTRUMENTATION_NAME } from './semconv';
 import { submitAndWait, waitForTransaction } from './submission';
@@ -75,6 +76,8 @@ function isSimulationError(r: rpc.Api.SimulateTransactionResponse): boolean {
 function buildMetrics(options: StellarClientOptions, report: (error: unknown) => void): MetricsRecorder {
   if (!options.registry) return NOOP_METRICS;
   try {
+    // Loaded only with a registry: @app/metrics needs prom-client, an optional peer when metrics are off.
+    const { createMetricsRecorder } = require('./metrics') as typeof import('./metrics');
     return createMetricsRecorder(options.registry, report);
   } catch (error) {
     // A clashing metric on the caller's registry must not take submissions down with it.

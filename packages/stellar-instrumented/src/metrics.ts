@@ -10,21 +10,23 @@ import {
   METRIC_RESUBMISSIONS,
   METRIC_RPC_DURATION,
   METRIC_RPC_REQUESTS,
+  type POLL_RESULTS,
+  type RESUBMIT_REASONS,
   RPC_DURATION_BUCKETS,
 } from './semconv';
 import type { RpcOutcome, SubmissionStatus } from './types';
+
+export type ResubmitReason = (typeof RESUBMIT_REASONS)[number];
+export type PollResult = (typeof POLL_RESULTS)[number];
 
 /** The recording side of metrics; every method is safe to call and never throws. */
 export interface MetricsRecorder {
   rpc(rpcMethod: string, outcome: RpcOutcome, seconds: number): void;
   /** `seconds` is left out for a resumed wait, whose length is not a submission's. */
   submission(method: string, status: SubmissionStatus, seconds: number | undefined): void;
-  resubmission(method: string, reason: string): void;
-  poll(method: string, result: string): void;
+  resubmission(method: string, reason: ResubmitReason): void;
+  poll(method: string, result: PollResult): void;
 }
-
-const noop = () => {};
-export const NOOP_METRICS: MetricsRecorder = { rpc: noop, submission: noop, resubmission: noop, poll: noop };
 
 /**
  * Registers (idempotently) the metrics on `registry`. The two submission
@@ -72,10 +74,10 @@ export function createMetricsRecorder(registry: Registry, report: (error: unknow
       shared.stellarTransactionsTotal.inc({ method, status });
       if (seconds !== undefined) shared.stellarTransactionDuration.observe({ method }, seconds);
     }),
-    resubmission: guard((method: string, reason: string) => {
+    resubmission: guard((method: string, reason: ResubmitReason) => {
       resubmissions.inc({ [LABEL_METHOD]: method, [LABEL_REASON]: reason });
     }),
-    poll: guard((method: string, result: string) => {
+    poll: guard((method: string, result: PollResult) => {
       polls.inc({ [LABEL_METHOD]: method, [LABEL_RESULT]: result });
     }),
   };

@@ -45,3 +45,14 @@ export function toError(error: unknown): Error {
   }
   return new Error(String(error));
 }
+
+/**
+ * JSON-RPC errors that mean the RPC refused to parse or route the request, so
+ * nothing was forwarded to core. Anything else (e.g. -32603, an internal error
+ * while submitting) may have reached core and is treated as uncertain.
+ */
+const REQUEST_REFUSED_CODES = new Set([-32700, -32600, -32601, -32602]);
+
+export function isRequestRefused(raw: unknown): boolean {
+  return isJsonRpcError(raw) && REQUEST_REFUSED_CODES.has(raw.code);
+}

@@ -34,7 +34,14 @@ export const RPC_OUTCOMES = [
 ] as const;
 
 /** `reason` label of `stellar_transaction_resubmissions_total`: why the identical envelope was sent again. */
-export const RESUBMIT_REASONS = ['try_again_later', 'timeout', 'http_error', 'network_error', 'sdk_error'] as const;
+export const RESUBMIT_REASONS = [
+  'try_again_later',
+  'timeout',
+  'http_error',
+  'network_error',
+  'rpc_error',
+  'sdk_error',
+] as const;
 
 /** `result` label of `stellar_transaction_polls_total`. */
 export const POLL_RESULTS = ['not_found', 'success', 'failed', 'error'] as const;

@@ -1,6 +1,8 @@
 import { backoffDelay } from './backoff';
 import type { RejectedAfterUncertain } from './confirm';
+import type { ResubmitReason } from './metrics';
 import { decodeResult } from './result-codes';
+import { isRequestRefused } from './rpc-errors';
 import { type RunState, seeLedger } from './run-state';
 import { ATTR_SEND_STATUS, ATTR_TX_ATTEMPT, ATTR_TX_HASH } from './semconv';
 import { sleep } from './timeout';
@@ -16,7 +18,7 @@ export type SendVerdict =
   | { kind: 'rejected'; resultCode: string; feeCharged?: string }
   /** ERROR after an uncertain send: refused now, but the earlier send may have landed. */
   | { kind: 'rejected_after_uncertain'; rejected: RejectedAfterUncertain }
-  /** The RPC refused the request itself (JSON-RPC error); nothing was queued. */
+  /** The RPC refused the request itself (parse / invalid-params JSON-RPC error); nothing was queued. */
   | { kind: 'refused'; error: Error }
   /** Every send answered TRY_AGAIN_LATER; nothing was queued. */
   | { kind: 'try_again_later' }
@@ -40,7 +42,7 @@ export async function send(state: RunState, tx: SignedTransaction): Promise<Send
       attributes: { [ATTR_TX_HASH]: identity.hash, [ATTR_TX_ATTEMPT]: attempt },
       describe: (r) => ({ attributes: { [ATTR_SEND_STATUS]: r.status } }),
     });
-    let reason: string;
+    let reason: ResubmitReason;
     if (res.ok) {
       const r = res.value;
       seeLedger(state, r.latestLedger, r.latestLedgerCloseTime);
@@ -61,11 +63,13 @@ export async function send(state: RunState, tx: SignedTransaction): Promise<Send
       reason = 'try_again_later';
     } else {
       state.lastError = res.error;
-      if (res.outcome === 'rpc_error') return uncertain ? { kind: 'uncertain' } : { kind: 'refused', error: res.error };
+      if (isRequestRefused(res.raw)) return uncertain ? { kind: 'uncertain' } : { kind: 'refused', error: res.error };
       uncertain = true;
-      reason = res.outcome;
+      // simulation_error / ok never come out of a failed sendTransaction.
+      reason = res.outcome as ResubmitReason;
     }
-    if (!uncertain && isPastMaxTime(state)) return { kind: 'expired' };
+    // Past the bound, a resend can only be refused; polling (if anything may be queued) settles it.
+    if (isPastMaxTime(state)) return uncertain ? { kind: 'uncertain' } : { kind: 'expired' };
     if (attempt >= deps.maxAttempts) break;
     deps.metrics.resubmission(state.method, reason);
     await sleep(backoffDelay(attempt, deps.baseDelayMs, deps.maxDelayMs), state.signal);

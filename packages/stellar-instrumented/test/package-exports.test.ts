@@ -40,4 +40,20 @@ describe('the built package', () => {
     expect(out.conditions[0]).toBe('types');
     expect(require('node:fs').existsSync(out.types)).toBe(true);
   });
+
+  it('does not load prom-client when no registry is given (it is an optional peer)', () => {
+    const script = `
+      const { rpc } = require('@stellar/stellar-sdk');
+      const { createStellarClient } = require('@app/stellar-instrumented');
+      createStellarClient({ server: new rpc.Server('http://127.0.0.1:1', { allowHttp: true }) });
+      console.log(JSON.stringify(Object.keys(require.cache).some((f) => f.includes('prom-client'))));
+    `;
+    // Resolve the SDK from this package's own node_modules, as a user's app would have it.
+    const out = execFileSync(process.execPath, ['-e', script], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, NODE_PATH: join(packageDir, 'node_modules') },
+    });
+    expect(JSON.parse(out)).toBe(false);
+  });
 });

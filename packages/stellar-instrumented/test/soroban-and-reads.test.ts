@@ -1,6 +1,6 @@
 import { Contract, Keypair, nativeToScVal, scValToNative, TransactionBuilder } from '@stellar/stellar-sdk';
 import { ERROR_CODES, SPAN_RPC_PREFIX } from '../src';
-import { classifyRpcError, toError } from '../src/rpc-errors';
+import { classifyRpcError, isRequestRefused, toError } from '../src/rpc-errors';
 import { type Harness, sample, spansNamed, startHarness } from './helpers';
 
 describe('instrumented simulate / prepare / reads', () => {
@@ -101,5 +101,8 @@ describe('instrumented simulate / prepare / reads', () => {
     expect(thrown).not.toBeInstanceOf(Error);
     expect(classifyRpcError(thrown)).toBe('rpc_error');
     expect(toError(thrown).message).toMatch(/^JSON-RPC error -32601/);
+    // Method-not-found never reached core; an internal error while submitting might have.
+    expect(isRequestRefused(thrown)).toBe(true);
+    expect(isRequestRefused({ code: -32603, message: 'could not submit transaction' })).toBe(false);
   });
 });
