@@ -25,7 +25,7 @@ async function main() {
   });
 
   await app.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' });
-  installShutdownHandlers({ drain: () => app.close() });
+  installShutdownHandlers({ drain: () => app.close(), server: app.server });
   process.stdout.write(`${JSON.stringify({ listening: app.server.address().port })}\n`);
 }
 

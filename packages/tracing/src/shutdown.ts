@@ -40,7 +40,10 @@ export function installShutdownHandlers(options: ShutdownOptions = {}): () => vo
     shuttingDown = true;
     let code = 0;
     if (options.drain) {
+      const server = options.server;
+      const idleCloser = server ? setInterval(() => server.closeIdleConnections(), 50) : undefined;
       const drained = await within(options.drain(), options.drainTimeoutMillis ?? 10_000);
+      clearInterval(idleCloser);
       if (drained !== 'done') {
         code = 1;
         log(`${LOG_PREFIX} drain on ${signal} ${drained === 'timeout' ? 'timed out' : `failed: ${drained.message}`}`);

@@ -120,6 +120,12 @@ export interface TraceIds {
 export interface ShutdownOptions {
   /** Stops accepting work and waits for in-flight requests, e.g. `() => app.close()`. Runs before the flush. */
   drain?: () => Promise<unknown>;
+  /**
+   * The HTTP server being drained (e.g. `app.server`). Keep-alive connections
+   * that go idle while draining are closed, so a client's pooled connection
+   * does not hold the drain open until `drainTimeoutMillis`.
+   */
+  server?: { closeIdleConnections(): void };
   /** Upper bound on the span flush in ms (default 5000). */
   flushTimeoutMillis?: number;
   /** Upper bound on `drain` in ms (default 10000); the flush still runs after it. */

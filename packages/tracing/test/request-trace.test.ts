@@ -1,0 +1,107 @@
+import { createTestRedis, createTestSchema, type TestRedis, type TestSchema } from '@app/test-utils';
+import { type RunningService, startService } from './support/child';
+import { type OtlpReceiver, startOtlpReceiver } from './support/otlp-receiver';
+import { expectClaimTrace, type SpanView } from './support/trace-shape';
+
+const FIXTURE = 'test/fixtures/service.cjs';
+
+async function waitFor<T>(read: () => T | undefined, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = read();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('one Fastify request reading PostgreSQL and Redis', () => {
+  let schema: TestSchema;
+  let redis: TestRedis;
+  let service: RunningService | undefined;
+  let receiver: OtlpReceiver | undefined;
+
+  beforeAll(async () => {
+    schema = await createTestSchema('tracing');
+    await schema.pool.query('CREATE TABLE claims (id int PRIMARY KEY, amount numeric NOT NULL)');
+    await schema.pool.query('INSERT INTO claims VALUES (1, 25)');
+    redis = createTestRedis('tracing');
+  });
+  afterEach(async () => {
+    await service?.stop();
+    service = undefined;
+    await receiver?.close();
+    receiver = undefined;
+  });
+  afterAll(async () => {
+    await schema.drop();
+    await redis.cleanup();
+  });
+
+  const env = () => ({ PG_SCHEMA: schema.name, REDIS_PREFIX: redis.prefix });
+
+  function expectLogsCorrelated(lines: Record<string, unknown>[], traceId: string, spanId: string) {
+    const claimLine = lines.find((line) => line.msg === 'claim read');
+    expect(claimLine).toMatchObject({ 'trace.id': traceId, 'span.id': spanId, 'trace.flags': '01' });
+    const requestLines = lines.filter((line) => line.reqId === claimLine?.reqId);
+    expect(requestLines.length).toBeGreaterThanOrEqual(3);
+    for (const line of requestLines) expect(line['trace.id']).toBe(traceId);
+  }
+
+  it('yields one correctly parented trace in an in-memory exporter, and the pino lines carry its id', async () => {
+    service = await startService(FIXTURE, { ...env(), FIXTURE_TRACING: 'memory' });
+    const response = await fetch(`${service.url}/claims/1`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { claim: { amount: string }; ids: { traceId: string } };
+    expect(body.claim.amount).toBe('25');
+
+    const spans = (await (await fetch(`${service.url}/__spans`)).json()) as SpanView[];
+    const trace = expectClaimTrace(spans);
+    expect(body.ids.traceId).toBe(trace.traceId);
+    expectLogsCorrelated(service.lines, trace.traceId, trace.request.spanId);
+  });
+
+  it('exports the same trace over OTLP/HTTP when started with the preload', async () => {
+    receiver = await startOtlpReceiver();
+    service = await startService(
+      FIXTURE,
+      {
+        ...env(),
+        OTEL_SERVICE_NAME: 'claims-fixture',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url,
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+      },
+      ['--import', '@app/tracing/register'],
+    );
+    expect((await fetch(`${service.url}/claims/1`)).status).toBe(200);
+    const r = receiver;
+    const spans = await waitFor(() => (r.spans.some((s) => s.kind === 1) && r.spans.length >= 7 ? r.spans : undefined));
+    expect(new Set(spans.map((s) => s.service))).toEqual(new Set(['claims-fixture']));
+    expect(receiver.contentTypes[0]).toBe('application/json');
+    const trace = expectClaimTrace(spans);
+    expectLogsCorrelated(service.lines, trace.traceId, trace.request.spanId);
+  });
+
+  it('drains an in-flight request on SIGTERM, then flushes its span before exiting', async () => {
+    receiver = await startOtlpReceiver();
+    // A long batch delay: the span can only reach the receiver through the shutdown flush.
+    service = await startService(
+      FIXTURE,
+      {
+        ...env(),
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url,
+        OTEL_BSP_SCHEDULE_DELAY: '60000',
+        FIXTURE_QUIET: '1',
+      },
+      ['--import', '@app/tracing/register'],
+    );
+    const inFlight = fetch(`${service.url}/slow?ms=600`);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const exited = service.stop('SIGTERM');
+    const response = await inFlight;
+    expect(response.status).toBe(200);
+    expect(await exited).toBe(0);
+    service = undefined;
+    expect(receiver.spans.map((s) => s.name)).toContain('GET /slow');
+  });
+});

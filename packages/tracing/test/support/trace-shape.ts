@@ -1,0 +1,59 @@
+/** The fields of a span the trace-shape assertions need, from either exporter. */
+export interface SpanView {
+  name: string;
+  kind: number;
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | undefined;
+  attributes: Record<string, unknown>;
+}
+
+const SERVER = 1;
+const CLIENT = 2;
+
+function only(spans: SpanView[], predicate: (s: SpanView) => boolean, what: string): SpanView {
+  const found = spans.filter(predicate);
+  if (found.length !== 1) {
+    throw new Error(`expected one ${what}, found ${found.length}: ${spans.map((s) => s.name).join(', ')}`);
+  }
+  return found[0]!;
+}
+
+/**
+ * Checks the trace of one `GET /claims/:id` request of the fixture: one trace,
+ * the server span at the root, the @fastify/otel request span under it, the
+ * business span under that, and the pg and ioredis spans under the business
+ * span. Returns the spans by role.
+ */
+export function expectClaimTrace(spans: SpanView[]) {
+  const traceIds = new Set(spans.map((s) => s.traceId));
+  expect(traceIds.size).toBe(1);
+
+  const server = only(spans, (s) => s.kind === SERVER && s.attributes['http.route'] === '/claims/:id', 'server span');
+  expect(server.name).toBe('GET /claims/:id');
+  expect(server.parentSpanId).toBeUndefined();
+  expect(server.attributes['http.request.method']).toBe('GET');
+  expect(server.attributes['http.response.status_code']).toBe(200);
+
+  const request = only(spans, (s) => s.name === 'request', '@fastify/otel request span');
+  expect(request.parentSpanId).toBe(server.spanId);
+  expect(request.attributes['http.route']).toBe('/claims/:id');
+
+  const claim = only(spans, (s) => s.name === 'reward.claim', 'business span');
+  expect(claim.parentSpanId).toBe(request.spanId);
+  expect(claim.attributes['app.claim.id']).toBe(1);
+
+  const query = only(spans, (s) => s.name.startsWith('pg.query'), 'pg query span');
+  expect(query.kind).toBe(CLIENT);
+  expect(query.parentSpanId).toBe(claim.spanId);
+  expect(query.attributes['db.system.name']).toBe('postgresql');
+  expect(query.attributes['db.query.text']).toBe('SELECT id, amount FROM claims WHERE id = $1');
+
+  const redis = spans.filter((s) => s.attributes['db.system.name'] === 'redis');
+  expect(redis.map((s) => s.name).sort()).toEqual(['get', 'set']);
+  for (const command of redis) {
+    expect(command.kind).toBe(CLIENT);
+    expect(command.parentSpanId).toBe(claim.spanId);
+  }
+  return { traceId: server.traceId, server, request, claim, query, redis };
+}
