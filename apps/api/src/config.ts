@@ -13,6 +13,8 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   /** Unset: an in-process key-value store replaces Redis. */
   readonly redisUrl: string | undefined;
+  /** Prefix of every Redis key the service writes (nonces, rate-limit counters). */
+  readonly redisKeyPrefix: string;
   /** Unset: the Stellar sandbox is started with a funded distributor. */
   readonly stellarRpcUrl: string | undefined;
   readonly networkPassphrase: string | undefined;
@@ -82,6 +84,7 @@ export function loadConfig(env: Env = process.env): Config {
     metricsToken: env.METRICS_TOKEN || undefined,
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], problems),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:'], problems),
+    redisKeyPrefix: env.REDIS_KEY_PREFIX ?? 'learn-to-earn:',
     stellarRpcUrl: url(env, 'STELLAR_RPC_URL', ['http:', 'https:'], problems),
     networkPassphrase: env.STELLAR_NETWORK_PASSPHRASE || undefined,
     distributorSecret: env.STELLAR_DISTRIBUTOR_SECRET || undefined,

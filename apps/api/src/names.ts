@@ -21,6 +21,8 @@ export const AUDIT = {
 /** Metric names owned by the service (the shared set comes from @app/metrics). */
 export const METRIC = {
   authAttempts: 'auth_attempts_total',
+  tracingSpansExported: 'tracing_spans_exported_total',
+  tracingSpansDropped: 'tracing_spans_dropped_total',
 } as const;
 
 /** Stellar method labels for stellar_transactions_total{method}. */
@@ -31,7 +33,16 @@ export const STELLAR_METHOD = {
 
 /** Span names of the service's own spans. */
 export const SPAN = {
+  jwtVerify: 'jwt.verify',
+  sep53Verify: 'auth.sep53_verify',
   claimProcess: 'reward_claim.process',
   mintProcess: 'credential_mint.process',
   reconcile: 'onchain_jobs.reconcile',
+} as const;
+
+/** Span attributes of the service's own spans. */
+export const ATTR = {
+  jobId: 'app.job.id',
+  jobStatus: 'app.job.status',
+  jobTable: 'app.job.table',
 } as const;

@@ -29,8 +29,9 @@ export interface Runtime {
 }
 
 /** Creates the Redis client the service uses: fail fast while disconnected, reconnect forever. */
-export function createRedisClient(url: string): Redis {
+export function createRedisClient(url: string, keyPrefix = ''): Redis {
   return new Redis(url, {
+    keyPrefix,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
@@ -112,7 +113,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
 
     let store: KeyValueStore;
     if (config.redisUrl) {
-      const redis = createRedisClient(config.redisUrl);
+      const redis = createRedisClient(config.redisUrl, config.redisKeyPrefix);
       closers.push(async () => {
         redis.disconnect();
       });

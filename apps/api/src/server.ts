@@ -1,9 +1,11 @@
+import { installShutdownHandlers } from '@app/tracing';
 import Fastify, { LogController } from 'fastify';
 import pino from 'pino';
 import app, { serverOptions } from './app';
 import { ConfigError, loadConfig } from './config';
 import { startMetricsServer } from './metrics-server';
 import accessLog from './plugins/access-log';
+import { tracesBanner } from './traces-banner';
 import { createRuntime } from './runtime';
 
 function fail(message: string): never {
@@ -42,36 +44,24 @@ async function main(): Promise<void> {
     `API      http://127.0.0.1:${port}`,
     `Docs     http://127.0.0.1:${port}/docs`,
     `Metrics  ${metrics.url}`,
-    'Traces   set OTEL_EXPORTER_OTLP_ENDPOINT (e.g. a local Jaeger on :4318) and start with',
-    '         node --import @app/tracing/register dist/server.js; trace ids are in every log line and audit row',
+    ...tracesBanner(),
     ...Object.values(runtime.embedded).map((note) => `Embedded ${note}`),
     'Journey  node scripts/journey.mjs (a brand-new keypair through sign-in, quiz, reward, credential)',
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 
-  let closing = false;
-  const shutdown = async (signal: string) => {
-    if (closing) return;
-    closing = true;
-    logger.info({ signal }, 'shutting down: no new connections, draining requests');
-    const force = setTimeout(() => {
-      logger.error('grace period over; exiting with requests still open');
-      process.exit(1);
-    }, config.shutdownGraceMs);
-    force.unref();
-    try {
+  // SIGTERM/SIGINT: stop accepting, drain in-flight requests and jobs, close clients, then flush spans.
+  installShutdownHandlers({
+    drainTimeoutMillis: config.shutdownGraceMs,
+    drain: async () => {
+      logger.info('shutting down: no new connections, draining requests');
       await fastify.close();
       await new Promise((resolve) => metrics.server.close(resolve));
       await runtime.close();
       logger.flush();
-    } finally {
-      clearTimeout(force);
-      process.exit(0);
-    }
-  };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+    },
+  });
 }
 
 main().catch((error: unknown) => fail(`failed to start: ${error instanceof Error ? error.message : String(error)}`));

@@ -5,7 +5,9 @@ import {
   getOrCreateCounter,
   observePgPool,
   observeRedisClient,
+  registerCounterSource,
 } from '@app/metrics';
+import { getTracingStats } from '@app/tracing';
 import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';
 import { METRIC } from './names';
@@ -31,6 +33,24 @@ export function createServiceMetrics(registry?: Registry): ServiceMetrics {
     name: METRIC.authAttempts,
     help: 'Sign-in attempts, by result and reason',
     labelNames: ['result', 'reason'],
+  });
+  // Spans lost on the way to the collector show up next to everything else.
+  registerCounterSource(app.registry, {
+    name: METRIC.tracingSpansExported,
+    help: 'Sampled spans the exporter delivered',
+    read: () => getTracingStats().exported,
+  });
+  registerCounterSource(app.registry, {
+    name: METRIC.tracingSpansDropped,
+    help: 'Sampled spans dropped, by reason (queue_full, export_failed)',
+    labelNames: ['reason'],
+    read: () => {
+      const stats = getTracingStats();
+      return [
+        { labels: { reason: 'queue_full' }, value: stats.droppedQueueFull },
+        { labels: { reason: 'export_failed' }, value: stats.droppedExportFailed },
+      ];
+    },
   });
   return {
     registry: app.registry,

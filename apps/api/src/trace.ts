@@ -1,7 +1,6 @@
-import { trace } from '@opentelemetry/api';
+import { currentTraceIds } from '@app/tracing';
 
-/** The active span's trace id, if tracing is on (stored on claim rows to link them to their trace). */
+/** The active trace id, if tracing is on (stored on claim rows to link them to their trace). */
 export function currentTraceId(): string | null {
-  const context = trace.getActiveSpan()?.spanContext();
-  return context && context.traceId !== '00000000000000000000000000000000' ? context.traceId : null;
+  return currentTraceIds()?.traceId ?? null;
 }

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import fastifyJwt from '@fastify/jwt';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { withSpan } from '@app/tracing';
 import { ERR_UNAUTHORIZED } from '../errors';
+import { SPAN } from '../names';
 
 /** What a signed-in caller's token carries. */
 export interface SessionUser {
@@ -30,13 +32,15 @@ export default fp(
     const secret = fastify.config.jwtSecret ?? randomBytes(32).toString('hex');
     if (!fastify.config.jwtSecret) fastify.log.warn('JWT_SECRET is not set: using a random per-process secret');
     await fastify.register(fastifyJwt, { secret, sign: { expiresIn: fastify.config.jwtExpiresIn } });
-    fastify.decorate('authenticate', async (request: FastifyRequest) => {
-      try {
-        await request.jwtVerify();
-      } catch {
-        throw ERR_UNAUTHORIZED('a valid bearer token is required');
-      }
-    });
+    fastify.decorate('authenticate', (request: FastifyRequest) =>
+      withSpan(SPAN.jwtVerify, {}, async () => {
+        try {
+          await request.jwtVerify();
+        } catch {
+          throw ERR_UNAUTHORIZED('a valid bearer token is required');
+        }
+      }),
+    );
   },
   { name: 'auth', dependencies: ['config'] },
 );

@@ -1,7 +1,9 @@
 import { type Account, type Keypair, type Transaction, TransactionBuilder } from '@stellar/stellar-sdk';
 import type { Pool, PoolClient } from 'pg';
+import { withSpan } from '@app/tracing';
 import type { AuditInput, AuditSink } from '../audit-port';
 import { withTransaction } from '../db/transaction';
+import { ATTR, SPAN } from '../names';
 import type { LookupResult, StellarGateway, SubmitResult } from './gateway';
 
 /** requested → submitted → confirmed | failed | expired; submitted → requested once its envelope expired. */
@@ -28,6 +30,8 @@ export interface JobKind {
   /** stellar_transactions_total{method}. */
   readonly method: string;
   readonly resource: string;
+  /** Name of the span around one `advance`. */
+  readonly spanName: string;
   /** The account whose sequence numbers this kind uses; no other kind may use it. */
   readonly source: Keypair;
   readonly events: { submitted: string; confirmed: string; failed: string };
@@ -82,7 +86,13 @@ export class OnchainJobs {
    * serialised in this process: the source account has one envelope in flight.
    */
   advance(id: string): Promise<JobRow | undefined> {
-    const run = this.chain.then(() => this.step(id));
+    const run = this.chain.then(() =>
+      withSpan(this.kind.spanName, { [ATTR.jobId]: id, [ATTR.jobTable]: this.kind.table }, async (span) => {
+        const row = await this.step(id);
+        if (row) span.setAttribute(ATTR.jobStatus, row.status);
+        return row;
+      }),
+    );
     this.chain = run.catch(() => undefined);
     return run;
   }
@@ -93,7 +103,11 @@ export class OnchainJobs {
   }
 
   /** One reconciler pass: resumes the submitted envelope, then queued requests in order. */
-  async reconcileOnce(): Promise<number> {
+  reconcileOnce(): Promise<number> {
+    return withSpan(SPAN.reconcile, { [ATTR.jobTable]: this.kind.table }, () => this.reconcilePass());
+  }
+
+  private async reconcilePass(): Promise<number> {
     const { rows } = await this.deps.pool.query<{ id: string }>(
       `SELECT id FROM ${this.kind.table} WHERE status IN ('requested', 'submitted')
        ORDER BY (status = 'submitted') DESC, created_at LIMIT 50`,

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { withSpan } from '@app/tracing';
 import { Keypair, StrKey } from '@stellar/stellar-sdk';
 import type { Pool } from 'pg';
 import type { AuditSink } from '../../audit-port';
 import { withTransaction } from '../../db/transaction';
 import { ERR_AUTH_STORE_DOWN, ERR_UNAUTHORIZED } from '../../errors';
-import { AUDIT } from '../../names';
+import { AUDIT, SPAN } from '../../names';
 import type { ServiceMetrics } from '../../service-metrics';
 import type { KeyValueStore } from '../../store/key-value';
 import { upsertUser } from './repository';
@@ -69,7 +70,10 @@ export function createAuthService(deps: AuthServiceDeps) {
         if (stored === null || stored !== input.challenge) throw new SignInFailure('unknown_or_used_challenge');
         const signature = Buffer.from(input.signature, 'base64');
         if (signature.length !== 64) throw new SignInFailure('malformed_signature');
-        if (!Keypair.fromPublicKey(input.stellarAddress).verifyMessage(input.challenge, signature)) {
+        const valid = withSpan(SPAN.sep53Verify, {}, () =>
+          Keypair.fromPublicKey(input.stellarAddress).verifyMessage(input.challenge, signature),
+        );
+        if (!valid) {
           throw new SignInFailure('invalid_signature');
         }
         const userId = await withTransaction(deps.pool, async (client) => {

@@ -1,5 +1,5 @@
 import { Address, BASE_FEE, nativeToScVal, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
-import { AUDIT, STELLAR_METHOD } from '../../names';
+import { AUDIT, SPAN, STELLAR_METHOD } from '../../names';
 import type { ServiceMetrics } from '../../service-metrics';
 import type { JobKind } from '../../stellar/onchain-jobs';
 import type { StellarSetup } from '../../types';
@@ -10,6 +10,7 @@ export function credentialJobKind(stellar: StellarSetup, metrics: ServiceMetrics
     table: 'credentials',
     method: STELLAR_METHOD.credentialMint,
     resource: 'credential',
+    spanName: SPAN.mintProcess,
     source: stellar.issuer,
     events: {
       submitted: AUDIT.credentialMintSubmitted,

@@ -1,5 +1,5 @@
 import { Asset, BASE_FEE, Memo, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
-import { AUDIT, STELLAR_METHOD } from '../../names';
+import { AUDIT, SPAN, STELLAR_METHOD } from '../../names';
 import type { ServiceMetrics } from '../../service-metrics';
 import type { JobKind } from '../../stellar/onchain-jobs';
 import type { StellarSetup } from '../../types';
@@ -13,6 +13,7 @@ export function rewardJobKind(stellar: StellarSetup, metrics: ServiceMetrics, ti
     table: 'reward_claims',
     method: STELLAR_METHOD.rewardPayout,
     resource: 'reward_claim',
+    spanName: SPAN.claimProcess,
     source: stellar.distributor,
     events: {
       submitted: AUDIT.rewardPayoutSubmitted,
