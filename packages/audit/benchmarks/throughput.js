@@ -97,7 +97,7 @@ async function throughput(pool, writers, events) {
 async function main() {
   const admin = new Pool({ connectionString: url, max: 1 });
   await admin.query(`CREATE SCHEMA "${schema}"`);
-  const pool = new Pool({ connectionString: url, max: 10, options: `-c search_path=${schema}` });
+  const pool = new Pool({ connectionString: url, max: 20, options: `-c search_path=${schema}` });
   try {
     await migrateAuditSchema(pool);
     await pool.query('CREATE TABLE claims (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, n int)');
@@ -122,6 +122,7 @@ async function main() {
     for (const [writers, events] of [
       [4, 1],
       [8, 1],
+      [16, 1],
       [8, 5],
     ]) {
       const { bare, audited } = await throughput(pool, writers, events);
