@@ -5,7 +5,7 @@ import type { ClientDeps } from './internal-types';
 import type { MetricsRecorder } from './metrics';
 import { NOOP_METRICS } from './noop-metrics';
 import { RpcCaller } from './rpc-call';
-import { ATTR_TX_HASH, INSTRUMENTATION_NAME } from './semconv';
+import { ATTR_GET_STATUS, ATTR_LEDGER, ATTR_TX_HASH, INSTRUMENTATION_NAME } from './semconv';
 import { submitAndWait, waitForTransaction } from './submission';
 import { SpanFactory } from './tracing';
 import type { StellarClient, StellarClientOptions } from './types';
@@ -66,6 +66,15 @@ export function createStellarClient(options: StellarClientOptions): StellarClien
       }),
     getLatestLedger: () => rpcCaller.call('getLatestLedger', () => server.getLatestLedger()),
     getAccount: (address) => rpcCaller.call('getAccount', () => server.getAccount(address)),
+    getTransaction: (hash) =>
+      rpcCaller.call('getTransaction', () => server.getTransaction(hash), {
+        attributes: { [ATTR_TX_HASH]: hash },
+        describe: (r) => ({
+          attributes:
+            'ledger' in r ? { [ATTR_GET_STATUS]: r.status, [ATTR_LEDGER]: r.ledger } : { [ATTR_GET_STATUS]: r.status },
+        }),
+      }),
+    getHealth: () => rpcCaller.call('getHealth', () => server.getHealth()),
   };
 }
 

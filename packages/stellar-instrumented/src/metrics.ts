@@ -5,9 +5,11 @@ import {
   LABEL_OUTCOME,
   LABEL_REASON,
   LABEL_RESULT,
+  LABEL_STATUS,
   LABEL_RPC_METHOD,
   METRIC_POLLS,
   METRIC_RESUBMISSIONS,
+  METRIC_RESUMES,
   METRIC_RPC_DURATION,
   METRIC_RPC_REQUESTS,
   type POLL_RESULTS,
@@ -22,8 +24,9 @@ export type PollResult = (typeof POLL_RESULTS)[number];
 /** The recording side of metrics; every method is safe to call and never throws. */
 export interface MetricsRecorder {
   rpc(rpcMethod: string, outcome: RpcOutcome, seconds: number): void;
-  /** `seconds` is left out for a resumed wait, whose length is not a submission's. */
-  submission(method: string, status: SubmissionStatus, seconds: number | undefined): void;
+  submission(method: string, status: SubmissionStatus, seconds: number): void;
+  /** A resumed wait: counted apart so a re-checked submission is not counted twice. */
+  resume(method: string, status: SubmissionStatus): void;
   resubmission(method: string, reason: ResubmitReason): void;
   poll(method: string, result: PollResult): void;
 }
@@ -56,6 +59,11 @@ export function createMetricsRecorder(registry: Registry, report: (error: unknow
     help: 'getTransaction polls made while waiting for an outcome, by logical method and result.',
     labelNames: [LABEL_METHOD, LABEL_RESULT],
   });
+  const resumes = getOrCreateCounter(registry, {
+    name: METRIC_RESUMES,
+    help: 'Outcomes of resumed waits on a persisted hash (waitForTransaction), by logical method and status.',
+    labelNames: [LABEL_METHOD, LABEL_STATUS],
+  });
   const guard =
     <A extends unknown[]>(fn: (...args: A) => void) =>
     (...args: A) => {
@@ -70,9 +78,12 @@ export function createMetricsRecorder(registry: Registry, report: (error: unknow
       rpcRequests.inc({ [LABEL_RPC_METHOD]: rpcMethod, [LABEL_OUTCOME]: outcome });
       rpcDuration.observe({ [LABEL_RPC_METHOD]: rpcMethod }, seconds);
     }),
-    submission: guard((method: string, status: SubmissionStatus, seconds: number | undefined) => {
+    submission: guard((method: string, status: SubmissionStatus, seconds: number) => {
       shared.stellarTransactionsTotal.inc({ method, status });
-      if (seconds !== undefined) shared.stellarTransactionDuration.observe({ method }, seconds);
+      shared.stellarTransactionDuration.observe({ method }, seconds);
+    }),
+    resume: guard((method: string, status: SubmissionStatus) => {
+      resumes.inc({ [LABEL_METHOD]: method, [LABEL_STATUS]: status });
     }),
     resubmission: guard((method: string, reason: ResubmitReason) => {
       resubmissions.inc({ [LABEL_METHOD]: method, [LABEL_REASON]: reason });

@@ -12,12 +12,14 @@ export const METRIC_RPC_REQUESTS = 'stellar_rpc_requests_total';
 export const METRIC_RPC_DURATION = 'stellar_rpc_request_duration_seconds';
 export const METRIC_RESUBMISSIONS = 'stellar_transaction_resubmissions_total';
 export const METRIC_POLLS = 'stellar_transaction_polls_total';
+export const METRIC_RESUMES = 'stellar_transaction_resumes_total';
 
 export const LABEL_RPC_METHOD = 'rpc_method';
 export const LABEL_OUTCOME = 'outcome';
 export const LABEL_METHOD = 'method';
 export const LABEL_REASON = 'reason';
 export const LABEL_RESULT = 'result';
+export const LABEL_STATUS = 'status';
 
 /** Buckets for one RPC round trip: a local RPC answers in ms, a congested one in seconds. */
 export const RPC_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];

@@ -61,12 +61,12 @@ export async function submitAndWait(
       reason: REASONS.onHashFailed,
       error: error instanceof Error ? error : new Error(String(error)),
     };
-    return finish(state, span, verdict, started, 0, true);
+    return finish(state, span, verdict, started, 0, false);
   }
   const sent = await send(state, tx);
   sendMs = performance.now() - started;
   verdict = await afterSend(state, sent);
-  return finish(state, span, verdict, started, sendMs, true);
+  return finish(state, span, verdict, started, sendMs, false);
 }
 
 /** Implements `waitForTransaction`: polls only, never sends. */
@@ -102,7 +102,7 @@ export async function waitForTransaction(
     polls: 0,
   };
   const verdict = await confirm(state, { firstDelayMs: 0 });
-  return finish(state, span, verdict, started, 0, false);
+  return finish(state, span, verdict, started, 0, true);
 }
 
 async function afterSend(state: RunState, sent: SendVerdict): Promise<Verdict> {
@@ -134,11 +134,12 @@ function finish(
   verdict: Verdict,
   started: number,
   sendMs: number,
-  observeDuration: boolean,
+  resumed: boolean,
 ): SubmissionOutcome {
   const totalMs = performance.now() - started;
   const outcome = buildOutcome(state, verdict, { totalMs, sendMs, confirmMs: Math.max(0, totalMs - sendMs) });
-  state.deps.metrics.submission(state.method, outcome.status, observeDuration ? totalMs / 1000 : undefined);
+  if (resumed) state.deps.metrics.resume(state.method, outcome.status);
+  else state.deps.metrics.submission(state.method, outcome.status, totalMs / 1000);
   const attributes: Record<string, string | number> = {
     [ATTR_TX_STATUS]: outcome.status,
     [ATTR_TX_ATTEMPTS]: outcome.attempts,

@@ -25,16 +25,26 @@ export class SpanFactory {
 
   start(name: string, attributes: Attributes, parent: Context = context.active()): SafeSpan {
     let span: Span | undefined;
-    let spanContext = parent;
     try {
       span = this.tracer.startSpan(name, { attributes }, parent);
-      spanContext = trace.setSpan(parent, span);
     } catch (error) {
       this.report(error);
     }
     const report = this.report;
+    let spanContext: Context | undefined;
     return {
-      context: spanContext,
+      // Built on demand: leaf RPC spans never need a context of their own.
+      get context() {
+        if (spanContext === undefined) {
+          try {
+            spanContext = span ? trace.setSpan(parent, span) : parent;
+          } catch (error) {
+            report(error);
+            spanContext = parent;
+          }
+        }
+        return spanContext;
+      },
       set(attrs) {
         try {
           span?.setAttributes(attrs);

@@ -147,6 +147,10 @@ export interface StellarClient {
   getLatestLedger(): Promise<rpc.Api.GetLatestLedgerResponse>;
   /** `server.getAccount` with a timeout, a span and metrics. */
   getAccount(address: string): Promise<Account>;
+  /** One `server.getTransaction` with a timeout, a span and metrics (a single look, no waiting). */
+  getTransaction(hash: string): Promise<rpc.Api.GetTransactionResponse>;
+  /** `server.getHealth` with a timeout, a span and metrics. */
+  getHealth(): Promise<rpc.Api.GetHealthResponse>;
   /** The wrapped server, for calls this client does not instrument. */
   readonly server: rpc.Server;
 }

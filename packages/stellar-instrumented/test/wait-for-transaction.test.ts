@@ -26,13 +26,12 @@ describe('waitForTransaction', () => {
     expect(outcome).toMatchObject({ status: 'success', hash, attempts: 0, resultCode: 'txSUCCESS' });
     expect(h.sandbox.sentCount(hash)).toBe(1);
     expect(spansNamed(h.exporter, SPAN_WAIT)).toHaveLength(1);
-    // Counted by status, but a resumed wait is not timed as a submission.
-    expect(
-      await sample(h.registry, 'stellar_transactions_total', { method: 'reward_payment', status: 'success' }),
-    ).toBe(1);
-    expect(await sample(h.registry, 'stellar_transaction_duration_seconds_count', { method: 'reward_payment' })).toBe(
-      0,
-    );
+    // Counted as a resume, not as a second submission, and not timed.
+    const count = (name: string, labels: Record<string, string>) => sample(h.registry, name, labels);
+    const labels = { method: 'reward_payment', status: 'success' };
+    expect(await count('stellar_transaction_resumes_total', labels)).toBe(1);
+    expect(await count('stellar_transactions_total', labels)).toBe(0);
+    expect(await count('stellar_transaction_duration_seconds_count', { method: 'reward_payment' })).toBe(0);
   });
 
   it('ends expired when the hash is unknown and the ledger is past the persisted maxTime', async () => {
