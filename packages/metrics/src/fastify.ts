@@ -41,24 +41,52 @@ function exclusion(options: MetricsPluginOptions): (route: string, method: strin
   return (route) => routes.has(route);
 }
 
+// Where onRequest leaves its decision for onResponse: the route template, UNMATCHED or SKIP.
+const kRoute = Symbol('@app/metrics route');
+const UNMATCHED = Symbol('unmatched');
+const SKIP = Symbol('skip');
+type RouteMark = string | typeof UNMATCHED | typeof SKIP | null;
+type MarkedRequest = FastifyRequest & { [kRoute]: RouteMark };
+
 const plugin: FastifyPluginCallback<MetricsPluginOptions> = (fastify, options, done) => {
   const { http } = options.metrics;
   const excluded = exclusion(options);
+  fastify.decorateRequest(kRoute, null);
 
-  fastify.addHook('onRequest', (_request: FastifyRequest, _reply: FastifyReply, next: HookHandlerDoneFunction) => {
-    http.start();
+  fastify.addHook('onRequest', (request: FastifyRequest, _reply: FastifyReply, next: HookHandlerDoneFunction) => {
+    // Read once per request: the routeOptions getter builds a new object on every access.
+    const route = request.routeOptions;
+    const url = route.url;
+    let mark: RouteMark;
+    if (url === undefined) mark = UNMATCHED;
+    else if (route.config?.metrics === false || excluded(url, request.method)) mark = SKIP;
+    else mark = url;
+    (request as MarkedRequest)[kRoute] = mark;
+    if (mark !== SKIP) http.start();
     next();
   });
 
   fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, next: HookHandlerDoneFunction) => {
-    // Read once: the routeOptions getter builds a new object on every access.
-    const route = request.routeOptions;
-    const url = route.url;
-    if (route.config?.metrics === false || (url !== undefined && excluded(url, request.method))) {
-      http.abandon();
-    } else {
-      http.end(request.method, url, reply.statusCode, reply.elapsedTime / 1000);
+    const mark = (request as MarkedRequest)[kRoute];
+    const seconds = reply.elapsedTime / 1000;
+    if (typeof mark === 'string') http.end(request.method, mark, reply.statusCode, seconds);
+    else if (mark === UNMATCHED) http.end(request.method, undefined, reply.statusCode, seconds);
+    else if (mark === null) {
+      // An onRequest hook registered before this plugin answered first: record, nothing to end.
+      const route = request.routeOptions;
+      if (route.config?.metrics !== false && !(route.url !== undefined && excluded(route.url, request.method))) {
+        http.record(request.method, route.url, reply.statusCode, seconds);
+      }
     }
+    next();
+  });
+
+  // Fastify runs no onResponse hook for a request whose client went away first; without this
+  // the in-flight gauge would only ever grow. Such requests are not recorded: no response was sent.
+  fastify.addHook('onRequestAbort', (request: FastifyRequest, next: HookHandlerDoneFunction) => {
+    const marked = request as MarkedRequest;
+    if (typeof marked[kRoute] === 'string' || marked[kRoute] === UNMATCHED) http.abandon();
+    marked[kRoute] = SKIP;
     next();
   });
 

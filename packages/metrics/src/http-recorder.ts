@@ -73,6 +73,8 @@ function methodIndex(method: string): number {
       return 7;
     case 'PATCH':
       return 8;
+    case 'QUERY':
+      return 9;
     default:
       return OTHER_INDEX;
   }

@@ -26,7 +26,8 @@ export function expressRoute(req: IncomingMessage): string | undefined {
 
 /**
  * Middleware for node:http and Express-style servers: `(req, res, next?)`. Counts the request in
- * flight and records it when the response closes, with the route from `routeOf`.
+ * flight and records it when the response has been sent, with the route from `routeOf`. Requests
+ * whose client disconnects first are released from in-flight but not recorded.
  */
 export function createHttpMetricsMiddleware(
   metrics: AppMetrics,
@@ -38,9 +39,10 @@ export function createHttpMetricsMiddleware(
   return (req, res, next) => {
     const start = process.hrtime.bigint();
     http.start();
-    // 'close' fires once for finished and aborted responses alike, so in-flight never leaks.
+    // 'close' fires once for finished and aborted responses alike, so in-flight never leaks;
+    // a response that never finished reached no client and is not recorded.
     res.once('close', () => {
-      if (exclude?.(req)) {
+      if (!res.writableFinished || exclude?.(req)) {
         http.abandon();
         return;
       }

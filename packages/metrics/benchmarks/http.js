@@ -1,0 +1,89 @@
+'use strict';
+// Throughput and server CPU per request of a Fastify route with a path parameter, side by side:
+// bare Fastify, + @app/metrics, + a hand-written prom-client hook, + fastify-metrics. Each server
+// runs in its own process; autocannon runs here. Variants are interleaved over several rounds and
+// the median round is reported, so drift on a shared machine hits every variant alike.
+// Run: pnpm --filter @app/metrics build && node benchmarks/http.js [seconds-per-run] [rounds]
+const { fork } = require('node:child_process');
+const path = require('node:path');
+const autocannon = require('autocannon');
+const { recordingCoreCost } = require('./core');
+
+const seconds = Number(process.argv[2] ?? 3);
+const rounds = Number(process.argv[3] ?? 3);
+const variants = ['bare', 'app-metrics', 'prom-client-hook', 'fastify-metrics-histogram', 'fastify-metrics-defaults'];
+
+function once(child, predicate) {
+  return new Promise((resolve) => {
+    const listener = (message) => {
+      if (predicate(message)) {
+        child.off('message', listener);
+        resolve(message);
+      }
+    };
+    child.on('message', listener);
+  });
+}
+
+async function start(variant) {
+  const child = fork(path.join(__dirname, 'server.js'), [variant], { stdio: 'inherit' });
+  const { port } = await once(child, (m) => m.port !== undefined);
+  return { variant, child, url: `http://127.0.0.1:${port}/quizzes/42` };
+}
+
+function load(url, duration) {
+  return new Promise((resolve, reject) => {
+    autocannon({ url, connections: 10, pipelining: 1, duration }, (error, result) =>
+      error ? reject(error) : resolve(result),
+    );
+  });
+}
+
+async function measure(server) {
+  server.child.send('cpu-start');
+  await once(server.child, (m) => m.started);
+  const result = await load(server.url, seconds);
+  server.child.send('cpu-stop');
+  const { cpuMicros } = await once(server.child, (m) => m.cpuMicros !== undefined);
+  const requests = result.requests.total;
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`${server.variant}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return { rps: requests / result.duration, cpuPerRequestUs: cpuMicros / requests };
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function main() {
+  const servers = [];
+  for (const variant of variants) servers.push(await start(variant));
+  for (const server of servers) await load(server.url, 1); // warm-up: JIT, connection setup
+  const runs = Object.fromEntries(variants.map((v) => [v, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const server of servers) runs[server.variant].push(await measure(server));
+  }
+  for (const server of servers) server.child.send('exit');
+
+  const bare = median(runs.bare.map((r) => r.rps));
+  const bareCpu = median(runs.bare.map((r) => r.cpuPerRequestUs));
+  console.log(
+    `node ${process.version}, ${seconds}s x ${rounds} rounds per variant, 10 connections, GET /quizzes/:quizId`,
+  );
+  console.log('variant                     req/s    ratio  CPU us/req  CPU delta us/req');
+  for (const variant of variants) {
+    const rps = median(runs[variant].map((r) => r.rps));
+    const cpu = median(runs[variant].map((r) => r.cpuPerRequestUs));
+    console.log(
+      `${variant.padEnd(26)} ${rps.toFixed(0).padStart(7)}  ${(rps / bare).toFixed(3)}  ${cpu.toFixed(2).padStart(10)}  ${(cpu - bareCpu).toFixed(2).padStart(16)}`,
+    );
+  }
+  const core = recordingCoreCost();
+  console.log(`recording core: ${core.recordNs.toFixed(0)} ns per http.record() call (${core.calls} calls)`);
+  console.log(
+    `prom-client reference: ${core.promClientNs.toFixed(0)} ns per histogram.observe + counter.inc with a labels object`,
+  );
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
