@@ -1,5 +1,6 @@
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { auditLogLine } from '../src/pino-writer';
 import { normalizeEvent } from '../src/validate';
 
 const base = { event: 'reward_claimed', result: 'success' } as const;
@@ -53,6 +54,12 @@ describe('normalizeEvent', () => {
       const span = trace.wrapSpanContext({ traceId, spanId, traceFlags: 1 });
       const event = context.with(trace.setSpan(context.active(), span), () => normalizeEvent(base));
       expect(event).toMatchObject({ traceId, spanId });
+      expect(auditLogLine(event)).toMatchObject({ 'trace.id': traceId, 'span.id': spanId });
+      // An explicit null opts out of the active span's ids.
+      const none = context.with(trace.setSpan(context.active(), span), () =>
+        normalizeEvent({ ...base, traceId: null }),
+      );
+      expect(none).toMatchObject({ traceId: null, spanId: null });
     });
   });
 });
