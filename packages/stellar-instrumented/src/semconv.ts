@@ -82,6 +82,7 @@ export const REASONS = {
   outsideRetention: 'outside_retention',
   pastTimeBound: 'past_time_bound',
   tryAgainLater: 'try_again_later',
+  internalError: 'internal_error',
 } as const;
 
 /** `resultCode` when every send was answered TRY_AGAIN_LATER. */

@@ -63,9 +63,13 @@ export async function submitAndWait(
     };
     return finish(state, span, verdict, started, 0, false);
   }
-  const sent = await send(state, tx);
-  sendMs = performance.now() - started;
-  verdict = await afterSend(state, sent);
+  try {
+    const sent = await send(state, tx);
+    sendMs = performance.now() - started;
+    verdict = await afterSend(state, sent);
+  } catch (error) {
+    verdict = unexpected(state, error);
+  }
   return finish(state, span, verdict, started, sendMs, false);
 }
 
@@ -83,8 +87,11 @@ export async function waitForTransaction(
     );
   }
   const identity: TransactionIdentity = { hash: hash.toLowerCase() };
-  if (options.maxTime !== undefined && options.maxTime > 0) identity.maxTime = options.maxTime;
-  if (options.maxLedger !== undefined && options.maxLedger > 0) identity.maxLedger = options.maxLedger;
+  // Persisted bounds often come back from a database as strings.
+  const maxTime = Number(options.maxTime);
+  const maxLedger = Number(options.maxLedger);
+  if (Number.isFinite(maxTime) && maxTime > 0) identity.maxTime = maxTime;
+  if (Number.isFinite(maxLedger) && maxLedger > 0) identity.maxLedger = maxLedger;
   const started = performance.now();
   const span = startSpan(deps, SPAN_WAIT, options.method, identity);
   const submittedAt = options.submittedAt === undefined ? undefined : Number(options.submittedAt);
@@ -101,8 +108,26 @@ export async function waitForTransaction(
     attempts: 0,
     polls: 0,
   };
-  const verdict = await confirm(state, { firstDelayMs: 0 });
+  let verdict: Verdict;
+  try {
+    verdict = await confirm(state, { firstDelayMs: 0 });
+  } catch (error) {
+    verdict = unexpected(state, error);
+  }
   return finish(state, span, verdict, started, 0, true);
+}
+
+/**
+ * A bug or an SDK response this package cannot read must not become a thrown
+ * error after money may have moved: once anything was sent it is
+ * `indeterminate` (never rebuild), else `error`.
+ */
+function unexpected(state: RunState, error: unknown): Verdict {
+  return {
+    status: state.attempts > 0 ? 'indeterminate' : 'error',
+    reason: REASONS.internalError,
+    error: error instanceof Error ? error : new Error(String(error)),
+  };
 }
 
 async function afterSend(state: RunState, sent: SendVerdict): Promise<Verdict> {

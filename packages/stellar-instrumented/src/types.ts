@@ -122,9 +122,9 @@ export interface SubmitOptions {
 export interface WaitOptions {
   method: string;
   /** The transaction's upper time bound (unix seconds) as persisted; without it (or `maxLedger`) the wait cannot end `expired`. */
-  maxTime?: number;
+  maxTime?: number | string;
   /** The transaction's exclusive upper ledger bound, when it had one. */
-  maxLedger?: number;
+  maxLedger?: number | string;
   /**
    * When the transaction was first sent (Date or ms since epoch). `expired` needs the RPC's
    * retained history to reach back to it; default: one day before `maxTime`.

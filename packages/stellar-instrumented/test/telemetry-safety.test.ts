@@ -78,6 +78,33 @@ describe('telemetry is optional and harmless', () => {
   });
 });
 
+describe('a response the package cannot read', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('ends indeterminate (internal_error) once sent, instead of throwing after money may have moved', async () => {
+    // The real send goes through; only the poll answer is unreadable.
+    const server = new Proxy(h.server, {
+      get(target, key, receiver) {
+        if (key === 'getTransaction') return async () => ({ status: 'SUCCESS', ledger: 5, resultXdr: {} });
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    const client = createStellarClient({ server, registry: h.registry, ...FAST });
+    const outcome = await client.submitAndWait(await payment(h), { method: 'reward_payment' });
+    expect(outcome).toMatchObject({ status: 'indeterminate', reason: 'internal_error', attempts: 1 });
+    expect(outcome.error).toBeInstanceOf(Error);
+    expect(
+      await sample(h.registry, 'stellar_transactions_total', { method: 'reward_payment', status: 'indeterminate' }),
+    ).toBe(1);
+  });
+});
+
 describe('caller mistakes get stable codes', () => {
   const server = new rpc.Server('http://127.0.0.1:1', { allowHttp: true });
 
