@@ -9,6 +9,8 @@ export interface Config {
   readonly metricsPort: number;
   /** When set, /metrics is also served on the public listener behind this bearer token. */
   readonly metricsToken: string | undefined;
+  /** HTTP request metrics on every route (HTTP_METRICS=off is the benchmark baseline). */
+  readonly httpMetrics: boolean;
   /** Unset: an in-process PostgreSQL (PGlite) is started. */
   readonly databaseUrl: string | undefined;
   /** Unset: an in-process key-value store replaces Redis. */
@@ -82,6 +84,7 @@ export function loadConfig(env: Env = process.env): Config {
     metricsHost: env.METRICS_HOST || '127.0.0.1',
     metricsPort: integer(env, 'METRICS_PORT', 9464, problems, 0, 65535),
     metricsToken: env.METRICS_TOKEN || undefined,
+    httpMetrics: env.HTTP_METRICS !== 'off',
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], problems),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:'], problems),
     redisKeyPrefix: env.REDIS_KEY_PREFIX ?? 'learn-to-earn:',

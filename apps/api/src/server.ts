@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     `Metrics  ${metrics.url}`,
     ...tracesBanner(),
     ...Object.values(runtime.embedded).map((note) => `Embedded ${note}`),
-    'Journey  node scripts/journey.mjs (a brand-new keypair through sign-in, quiz, reward, credential)',
+    `Journey  node apps/api/scripts/journey.mjs http://127.0.0.1:${port} (a new keypair: sign-in, quizzes, rewards, credential)`,
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -16,11 +16,13 @@ declare module 'fastify' {
 export default fp<{ metrics: ServiceMetrics }>(
   async (fastify, { metrics }) => {
     const token = fastify.config.metricsToken;
-    await fastify.register(metricsPlugin, {
-      metrics: metrics.app,
-      excludeRoutes: (route) => route.startsWith('/docs'),
-      ...(token ? { endpoint: '/metrics', bearerToken: token } : {}),
-    });
+    if (fastify.config.httpMetrics) {
+      await fastify.register(metricsPlugin, {
+        metrics: metrics.app,
+        excludeRoutes: (route) => route.startsWith('/docs'),
+        ...(token ? { endpoint: '/metrics', bearerToken: token } : {}),
+      });
+    }
     const stop = metrics.observe(fastify.pg, fastify.store);
     fastify.addHook('onClose', async () => stop());
     fastify.decorate('metrics', metrics);
