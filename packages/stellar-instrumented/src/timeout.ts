@@ -6,15 +6,24 @@ import { ERROR_CODES, StellarInstrumentedError } from './errors';
  * caller forever; the abandoned request finishes (or fails) in the background.
  */
 export function withTimeout<T>(promise: Promise<T>, ms: number, rpcMethod: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
+  // One promise and one timer per call: this runs on every RPC request.
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
       () =>
         reject(new StellarInstrumentedError(ERROR_CODES.RPC_TIMEOUT, `${rpcMethod} did not answer within ${ms} ms`)),
       ms,
     );
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Resolves after `ms`, or early (without rejecting) when `signal` aborts. */
