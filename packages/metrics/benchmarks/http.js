@@ -11,7 +11,9 @@ const { recordingCoreCost } = require('./core');
 
 const seconds = Number(process.argv[2] ?? 3);
 const rounds = Number(process.argv[3] ?? 3);
-const variants = ['bare', 'app-metrics', 'prom-client-hook', 'fastify-metrics-histogram', 'fastify-metrics-defaults'];
+const variants = process.env.VARIANTS
+  ? ['bare', ...process.env.VARIANTS.split(',')]
+  : ['bare', 'app-metrics', 'prom-client-hook', 'fastify-metrics-histogram', 'fastify-metrics-defaults'];
 
 function once(child, predicate) {
   return new Promise((resolve) => {

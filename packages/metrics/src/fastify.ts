@@ -43,15 +43,44 @@ function exclusion(options: MetricsPluginOptions): (route: string, method: strin
 
 // Where onRequest leaves its decision for onResponse: the route template, UNMATCHED or SKIP.
 const kRoute = Symbol('@app/metrics route');
+const kConnection = Symbol('@app/metrics connection');
 const UNMATCHED = Symbol('unmatched');
 const SKIP = Symbol('skip');
 type RouteMark = string | typeof UNMATCHED | typeof SKIP | null;
-type MarkedRequest = FastifyRequest & { [kRoute]: RouteMark };
+
+/** Requests in flight on one connection; they are abandoned if it closes before they finish. */
+interface ConnectionState {
+  inFlight: number;
+  closed: boolean;
+}
+
+type MarkedRequest = FastifyRequest & { [kRoute]: RouteMark; [kConnection]: ConnectionState | null };
+type TrackedSocket = { [kConnection]?: ConnectionState; once?: (event: 'close', listener: () => void) => unknown };
 
 const plugin: FastifyPluginCallback<MetricsPluginOptions> = (fastify, options, done) => {
   const { http } = options.metrics;
   const excluded = exclusion(options);
   fastify.decorateRequest(kRoute, null);
+  fastify.decorateRequest(kConnection, null);
+
+  // Fastify runs no onResponse hook for a request whose client went away first. Watching the
+  // connection (one listener per connection, not per request as an onRequestAbort hook would
+  // add) releases those requests from in-flight. They are not recorded: no response was sent.
+  const connectionOf = (request: FastifyRequest): ConnectionState | null => {
+    const socket = request.raw.socket as unknown as TrackedSocket | null;
+    if (!socket || typeof socket.once !== 'function') return null;
+    let state = socket[kConnection];
+    if (state === undefined) {
+      const created: ConnectionState = { inFlight: 0, closed: false };
+      socket[kConnection] = created;
+      socket.once('close', () => {
+        created.closed = true;
+        for (; created.inFlight > 0; created.inFlight--) http.abandon();
+      });
+      state = created;
+    }
+    return state;
+  };
 
   fastify.addHook('onRequest', (request: FastifyRequest, _reply: FastifyReply, next: HookHandlerDoneFunction) => {
     // Read once per request: the routeOptions getter builds a new object on every access.
@@ -61,32 +90,37 @@ const plugin: FastifyPluginCallback<MetricsPluginOptions> = (fastify, options, d
     if (url === undefined) mark = UNMATCHED;
     else if (route.config?.metrics === false || excluded(url, request.method)) mark = SKIP;
     else mark = url;
-    (request as MarkedRequest)[kRoute] = mark;
-    if (mark !== SKIP) http.start();
+    const marked = request as MarkedRequest;
+    marked[kRoute] = mark;
+    if (mark !== SKIP) {
+      const connection = connectionOf(request);
+      if (connection !== null) connection.inFlight++;
+      marked[kConnection] = connection;
+      http.start();
+    }
     next();
   });
 
   fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, next: HookHandlerDoneFunction) => {
-    const mark = (request as MarkedRequest)[kRoute];
+    const marked = request as MarkedRequest;
+    const mark = marked[kRoute];
+    if (mark === SKIP) return next();
     const seconds = reply.elapsedTime / 1000;
-    if (typeof mark === 'string') http.end(request.method, mark, reply.statusCode, seconds);
-    else if (mark === UNMATCHED) http.end(request.method, undefined, reply.statusCode, seconds);
-    else if (mark === null) {
+    if (mark === null) {
       // An onRequest hook registered before this plugin answered first: record, nothing to end.
       const route = request.routeOptions;
       if (route.config?.metrics !== false && !(route.url !== undefined && excluded(route.url, request.method))) {
         http.record(request.method, route.url, reply.statusCode, seconds);
       }
+      return next();
     }
-    next();
-  });
-
-  // Fastify runs no onResponse hook for a request whose client went away first; without this
-  // the in-flight gauge would only ever grow. Such requests are not recorded: no response was sent.
-  fastify.addHook('onRequestAbort', (request: FastifyRequest, next: HookHandlerDoneFunction) => {
-    const marked = request as MarkedRequest;
-    if (typeof marked[kRoute] === 'string' || marked[kRoute] === UNMATCHED) http.abandon();
-    marked[kRoute] = SKIP;
+    const connection = marked[kConnection];
+    if (connection !== null) {
+      // Already abandoned when its connection closed.
+      if (connection.closed) return next();
+      connection.inFlight--;
+    }
+    http.end(request.method, mark === UNMATCHED ? undefined : mark, reply.statusCode, seconds);
     next();
   });
 

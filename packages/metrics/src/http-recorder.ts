@@ -1,6 +1,7 @@
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import { activeTraceIds } from './active-trace';
 import type { Exemplar } from './exemplars';
+import { HistogramCell } from './histogram-cell';
 import type { LabelBudget } from './label-budget';
 import {
   EXEMPLAR_SPAN_ID,
@@ -18,7 +19,7 @@ type HttpLabel = 'method' | 'route' | 'status_code';
 /** One (method, route, status_code) series, resolved once and reused by every later request. */
 interface Series {
   readonly labels: Record<HttpLabel, string>;
-  readonly observe: (seconds: number) => void;
+  readonly cell: HistogramCell;
   count: number;
   synced: number;
   exemplars: Array<Exemplar | undefined> | undefined;
@@ -103,11 +104,13 @@ export class HttpMetricsRecorder implements HttpRecorder {
   private readonly routes = new Map<string, RouteEntry>();
   private readonly all: Series[] = [];
   private readonly bounds: readonly number[];
+  private readonly bucketKeys: readonly string[];
   private readonly boundIndex = new Map<string, number>();
   private active = 0;
 
   constructor(private readonly parts: HttpRecorderParts) {
     this.bounds = (parts.duration as unknown as { upperBounds: readonly number[] }).upperBounds;
+    this.bucketKeys = this.bounds.map(String);
     this.bounds.forEach((bound, index) => {
       this.boundIndex.set(String(bound), index);
     });
@@ -134,10 +137,13 @@ export class HttpMetricsRecorder implements HttpRecorder {
   record(method: string, route: string | undefined, statusCode: number | string, durationSeconds: number): void {
     const series = this.series(methodIndex(method), route ?? ROUTE_UNMATCHED, statusKey(statusCode));
     const seconds = durationSeconds >= 0 && durationSeconds < Number.POSITIVE_INFINITY ? durationSeconds : 0;
-    series.observe(seconds);
+    const bounds = this.bounds;
+    let bucket = 0;
+    while (bucket < bounds.length && seconds > bounds[bucket]!) bucket++;
+    series.cell.observe(seconds, bucket);
     series.count++;
     const ids = activeTraceIds();
-    if (ids !== undefined) this.keepExemplar(series, seconds, ids.traceId, ids.spanId);
+    if (ids !== undefined) this.keepExemplar(series, seconds, bucket, ids.traceId, ids.spanId);
   }
 
   /** Hands the request counts and the in-flight number to prom-client (called from `collect`). */
@@ -198,7 +204,7 @@ export class HttpMetricsRecorder implements HttpRecorder {
     };
     const series: Series = {
       labels,
-      observe: this.parts.duration.labels(labels).observe,
+      cell: new HistogramCell(this.parts.duration as Histogram<string>, labels, this.bucketKeys),
       count: 0,
       synced: 0,
       exemplars: undefined,
@@ -208,11 +214,9 @@ export class HttpMetricsRecorder implements HttpRecorder {
     return series;
   }
 
-  private keepExemplar(series: Series, seconds: number, traceId: string, spanId: string): void {
-    let index = 0;
-    while (index < this.bounds.length && seconds > this.bounds[index]!) index++;
+  private keepExemplar(series: Series, seconds: number, bucket: number, traceId: string, spanId: string): void {
     series.exemplars ??= [];
-    series.exemplars[index] = {
+    series.exemplars[bucket] = {
       labels: { [EXEMPLAR_TRACE_ID]: traceId, [EXEMPLAR_SPAN_ID]: spanId },
       value: seconds,
       timestamp: Date.now() / 1000,

@@ -45,6 +45,39 @@ describe('HTTP recording core', () => {
     expect(text).toContain('http_request_duration_seconds_sum{method="GET",route="/a",status_code="200"} 0.2');
   });
 
+  it('writes exactly what prom-client observe would, including after reset and remove', async () => {
+    const metrics = createMetrics();
+    const reference = createMetrics();
+    const durations = [0, 0.005, 0.0051, 0.3, 2.5, 9.99, 10, 11, 120, 0.075];
+    const run = (m: typeof metrics, direct: boolean) => {
+      for (const [i, seconds] of durations.entries()) {
+        const status = i % 2 ? 200 : 503;
+        if (direct) m.httpRequestDuration.observe({ method: 'GET', route: '/q', status_code: String(status) }, seconds);
+        else m.recordHttpRequest('GET', '/q', status, seconds);
+      }
+    };
+    const histogram = async (m: typeof metrics) =>
+      (await m.registry.getSingleMetricAsString('http_request_duration_seconds')).split('\n').sort();
+    run(metrics, false);
+    run(reference, true);
+    expect(await histogram(metrics)).toEqual(await histogram(reference));
+
+    metrics.registry.resetMetrics();
+    reference.registry.resetMetrics();
+    run(metrics, false);
+    run(reference, true);
+    expect(await histogram(metrics)).toEqual(await histogram(reference));
+
+    metrics.httpRequestDuration.remove({ method: 'GET', route: '/q', status_code: '200' });
+    reference.httpRequestDuration.remove({ method: 'GET', route: '/q', status_code: '200' });
+    run(metrics, false);
+    run(reference, true);
+    expect(await histogram(metrics)).toEqual(await histogram(reference));
+    expect(await histogram(metrics)).toContain(
+      'http_request_duration_seconds_bucket{le="+Inf",method="GET",route="/q",status_code="503"} 10',
+    );
+  });
+
   it('limitLabel bounds any other label by the same budget', async () => {
     const metrics = createMetrics({ maxLabelValues: 2 });
     const ids = ['c1', 'c2', 'c3', 'c1', 'c4'].map((id) =>
