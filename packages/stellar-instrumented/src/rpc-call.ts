@@ -1,4 +1,4 @@
-import type { Attributes, Context } from '@opentelemetry/api';
+import { type Attributes, type Context, SpanKind } from '@opentelemetry/api';
 import type { MetricsRecorder } from './metrics';
 import { classifyRpcError, toError } from './rpc-errors';
 import { ATTR_RPC_METHOD, ATTR_RPC_OUTCOME, ATTR_RPC_SYSTEM, RPC_SYSTEM_JSONRPC, SPAN_RPC_PREFIX } from './semconv';
@@ -37,6 +37,8 @@ export class RpcCaller {
       SPAN_RPC_PREFIX + rpcMethod,
       { [ATTR_RPC_SYSTEM]: RPC_SYSTEM_JSONRPC, [ATTR_RPC_METHOD]: rpcMethod, ...options.attributes },
       options.parent,
+      // An RPC call leaves the process: a client span, per the RPC semantic conventions.
+      SpanKind.CLIENT,
     );
     const started = performance.now();
     let result: RpcResult<T>;

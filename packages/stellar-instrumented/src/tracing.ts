@@ -3,6 +3,7 @@ import {
   type Context,
   context,
   type Span,
+  SpanKind,
   SpanStatusCode,
   type Tracer,
   trace,
@@ -23,10 +24,10 @@ export class SpanFactory {
     private readonly report: (error: unknown) => void,
   ) {}
 
-  start(name: string, attributes: Attributes, parent: Context = context.active()): SafeSpan {
+  start(name: string, attributes: Attributes, parent: Context = context.active(), kind = SpanKind.INTERNAL): SafeSpan {
     let span: Span | undefined;
     try {
-      span = this.tracer.startSpan(name, { attributes }, parent);
+      span = this.tracer.startSpan(name, { attributes, kind }, parent);
     } catch (error) {
       this.report(error);
     }

@@ -1,3 +1,5 @@
+import { Account, Asset, Keypair, Networks, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
+import { transactionIdentity } from '../src';
 import { isPastBounds } from '../src/bounds';
 import { backoffDelay } from '../src/backoff';
 
@@ -39,5 +41,33 @@ describe('backoffDelay', () => {
       expect(late).toBeGreaterThanOrEqual(500);
       expect(late).toBeLessThanOrEqual(1000);
     }
+  });
+});
+
+describe('transactionIdentity', () => {
+  const kp = Keypair.random();
+  const build = () =>
+    new TransactionBuilder(new Account(kp.publicKey(), '41'), { fee: '100', networkPassphrase: Networks.TESTNET })
+      .addOperation(Operation.payment({ destination: kp.publicKey(), asset: Asset.native(), amount: '1' }))
+      .setTimeout(30)
+      .build();
+
+  it('gives the SDK hash in hex and the upper time bound', () => {
+    const tx = build();
+    expect(transactionIdentity(tx)).toEqual({
+      hash: Buffer.from(tx.hash()).toString('hex'),
+      maxTime: Number(tx.timeBounds!.maxTime),
+    });
+  });
+
+  it('uses the outer hash of a fee bump and the inner time bound', () => {
+    const inner = build();
+    inner.sign(kp);
+    const feeSource = Keypair.random();
+    const bump = TransactionBuilder.buildFeeBumpTransaction(feeSource, '200', inner, Networks.TESTNET);
+    const identity = transactionIdentity(bump);
+    expect(identity.hash).toBe(Buffer.from(bump.hash()).toString('hex'));
+    expect(identity.hash).not.toBe(Buffer.from(inner.hash()).toString('hex'));
+    expect(identity.maxTime).toBe(Number(inner.timeBounds!.maxTime));
   });
 });

@@ -1,4 +1,4 @@
-import { SpanStatusCode } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import {
   ATTR_LEDGER,
   ATTR_RPC_METHOD,
@@ -98,6 +98,8 @@ describe('submitAndWait: a payment that lands', () => {
       [ATTR_RPC_METHOD]: 'sendTransaction',
       [ATTR_TX_HASH]: outcome.hash,
     });
+    expect(children.every((c) => c.kind === SpanKind.CLIENT)).toBe(true);
+    expect(submit!.kind).toBe(SpanKind.INTERNAL);
     expect(children.at(-1)!.attributes).toMatchObject({ [ATTR_LEDGER]: outcome.ledger });
     for (const child of children) expect(child.spanContext().traceId).toBe(submit!.spanContext().traceId);
   });
