@@ -5,10 +5,18 @@ import {
   ENV_DISABLED_INSTRUMENTATIONS,
   ENV_ENABLED_INSTRUMENTATIONS,
   ENV_FASTIFY_HOOK_SPANS,
+  ENV_SERVER_SPANS,
   ENV_TRACE_BACKGROUND,
   INSTRUMENTATION_NAMES,
 } from './semconv';
-import type { ExporterKind, InstrumentationName, OtlpProtocol, SamplerName, TracingOptions } from './types';
+import type {
+  ExporterKind,
+  InstrumentationName,
+  OtlpProtocol,
+  SamplerName,
+  ServerSpans,
+  TracingOptions,
+} from './types';
 
 /** `TracingOptions` with env and defaults applied; what the rest of the package works from. */
 export interface ResolvedConfig {
@@ -30,6 +38,7 @@ export interface ResolvedConfig {
   };
   instrumentations: InstrumentationName[];
   traceBackground: boolean;
+  serverSpans: ServerSpans;
   fastifyHookSpans: boolean;
   ignorePaths: string[];
   debug: boolean;
@@ -39,6 +48,7 @@ type Env = Record<string, string | undefined>;
 
 const EXPORTERS: readonly ExporterKind[] = ['otlp', 'console', 'none'];
 const PROTOCOLS: readonly OtlpProtocol[] = ['http/json', 'http/protobuf'];
+const SERVER_SPANS: readonly ServerSpans[] = ['fastify', 'http'];
 const SAMPLERS: readonly SamplerName[] = [
   'always_on',
   'always_off',
@@ -185,6 +195,10 @@ export function resolveConfig(options: TracingOptions = {}, env: Env = process.e
     },
     instrumentations: enabledList.filter((name) => !disabled.has(name)),
     traceBackground: options.traceBackground ?? bool(env, ENV_TRACE_BACKGROUND) ?? false,
+    serverSpans:
+      oneOf('serverSpans', options.serverSpans, SERVER_SPANS) ??
+      oneOf(ENV_SERVER_SPANS, str(env, ENV_SERVER_SPANS), SERVER_SPANS) ??
+      'fastify',
     fastifyHookSpans: options.fastifyHookSpans ?? bool(env, ENV_FASTIFY_HOOK_SPANS) ?? false,
     ignorePaths: [...(options.ignorePaths ?? [])],
     debug: options.debug ?? bool(env, ENV_DEBUG) ?? false,

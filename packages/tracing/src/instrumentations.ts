@@ -7,6 +7,7 @@ import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import type { ResolvedConfig } from './config';
+import { fastifyRequestHook } from './fastify-server-span';
 import { LOG_FIELD_SPAN_ID, LOG_FIELD_TRACE_FLAGS, LOG_FIELD_TRACE_ID } from './semconv';
 import type { InstrumentationName } from './types';
 
@@ -20,6 +21,10 @@ function pathOf(url: string | undefined): string {
 export function createInstrumentations(config: ResolvedConfig): Map<InstrumentationName, Instrumentation> {
   const ignored = new Set(config.ignorePaths);
   const requireParent = !config.traceBackground;
+  // The node:http server patch costs about as much as the rest of tracing
+  // together (see the benchmark), so by default @fastify/otel's span is the
+  // SERVER span and node:http only traces outgoing requests.
+  const fastifyServes = config.serverSpans === 'fastify' && config.instrumentations.includes('fastify');
   const all = new Map<InstrumentationName, Instrumentation>();
   for (const name of config.instrumentations) {
     switch (name) {
@@ -27,6 +32,7 @@ export function createInstrumentations(config: ResolvedConfig): Map<Instrumentat
         all.set(
           name,
           new HttpInstrumentation({
+            disableIncomingRequestInstrumentation: fastifyServes,
             ignoreIncomingRequestHook:
               ignored.size > 0 ? (request: IncomingMessage) => ignored.has(pathOf(request.url)) : undefined,
             requireParentforOutgoingSpans: requireParent,
@@ -46,6 +52,7 @@ export function createInstrumentations(config: ResolvedConfig): Map<Instrumentat
             registerOnInitialization: true,
             instrumentHooks: config.fastifyHookSpans,
             instrumentHandler: config.fastifyHookSpans,
+            requestHook: fastifyRequestHook(fastifyServes),
             ...(ignored.size > 0 ? { ignorePaths: ({ url }: { url: string }) => ignored.has(pathOf(url)) } : {}),
           }) as unknown as Instrumentation,
         );

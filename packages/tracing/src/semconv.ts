@@ -28,8 +28,13 @@ export const PATCHED_MODULES = {
   fastify: 'fastify',
 } as const;
 
-/** The value `@fastify/otel` puts in `fastify.root` (used to recognise its request span). */
-export const FASTIFY_ROOT_ATTRIBUTE = 'fastify.root';
+/** HTTP server span attributes (stable HTTP semantic conventions) added to the `@fastify/otel` span. */
+export const ATTR_URL_SCHEME = 'url.scheme';
+export const ATTR_SERVER_ADDRESS = 'server.address';
+export const ATTR_SERVER_PORT = 'server.port';
+export const ATTR_CLIENT_ADDRESS = 'client.address';
+export const ATTR_USER_AGENT_ORIGINAL = 'user_agent.original';
+export const ATTR_NETWORK_PROTOCOL_VERSION = 'network.protocol.version';
 
 /** Environment variables read besides the standard `OTEL_*` ones. */
 export const ENV_DEBUG = 'APP_TRACING_DEBUG';
@@ -39,6 +44,8 @@ export const ENV_ENABLED_INSTRUMENTATIONS = 'OTEL_NODE_ENABLED_INSTRUMENTATIONS'
 export const ENV_DISABLED_INSTRUMENTATIONS = 'OTEL_NODE_DISABLED_INSTRUMENTATIONS';
 /** `true` traces pg / ioredis calls that have no parent span (background work). */
 export const ENV_TRACE_BACKGROUND = 'APP_TRACING_BACKGROUND';
+/** `fastify` or `http`: which instrumentation makes the SERVER span. */
+export const ENV_SERVER_SPANS = 'APP_TRACING_SERVER_SPANS';
 /** `true` also creates a span per Fastify hook and handler (`@fastify/otel` defaults). */
 export const ENV_FASTIFY_HOOK_SPANS = 'APP_TRACING_FASTIFY_HOOK_SPANS';
 

@@ -11,6 +11,15 @@ export type ExporterKind = 'otlp' | 'console' | 'none';
 /** OTLP encodings supported over HTTP. */
 export type OtlpProtocol = 'http/json' | 'http/protobuf';
 
+/**
+ * Which instrumentation makes the SERVER span of an incoming request:
+ * `fastify` (one span per request, from `@fastify/otel`; the cheap default) or
+ * `http` (node:http makes the SERVER span, `@fastify/otel` adds an INTERNAL
+ * `request` span under it; covers non-Fastify servers and Fastify's
+ * "incoming request" log line, at about twice the cost).
+ */
+export type ServerSpans = 'fastify' | 'http';
+
 /** Sampler names of the OpenTelemetry specification (`OTEL_TRACES_SAMPLER`). */
 export type SamplerName =
   | 'always_on'
@@ -66,6 +75,8 @@ export interface TracingOptions {
   instrumentations?: readonly InstrumentationName[];
   /** Trace pg and ioredis calls made outside any span, e.g. pool health checks (env `APP_TRACING_BACKGROUND`; default false). */
   traceBackground?: boolean;
+  /** Who makes the SERVER span (env `APP_TRACING_SERVER_SPANS`; default `fastify`). See `ServerSpans`. */
+  serverSpans?: ServerSpans;
   /** One span per Fastify hook and handler besides the request span (env `APP_TRACING_FASTIFY_HOOK_SPANS`; default false). */
   fastifyHookSpans?: boolean;
   /** Request paths (exact match) that get no server span, e.g. `/health` (default none). */

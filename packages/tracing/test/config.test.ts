@@ -15,6 +15,7 @@ describe('resolveConfig', () => {
       batch: { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 5000, exportTimeoutMillis: 30000 },
       instrumentations: ['http', 'undici', 'fastify', 'pg', 'ioredis', 'pino'],
       traceBackground: false,
+      serverSpans: 'fastify',
       fastifyHookSpans: false,
       debug: false,
     });
@@ -98,6 +99,7 @@ describe('resolveConfig', () => {
     [{ OTEL_TRACES_SAMPLER_ARG: '1.5' }, 'OTEL_TRACES_SAMPLER_ARG'],
     [{ OTEL_BSP_MAX_QUEUE_SIZE: '-3' }, 'OTEL_BSP_MAX_QUEUE_SIZE'],
     [{ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'mysql' }, 'OTEL_NODE_ENABLED_INSTRUMENTATIONS'],
+    [{ APP_TRACING_SERVER_SPANS: 'express' }, 'APP_TRACING_SERVER_SPANS'],
   ])('rejects %p with a coded error naming the variable', (env, name) => {
     let error: unknown;
     try {

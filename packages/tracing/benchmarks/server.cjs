@@ -1,0 +1,48 @@
+// The benchmarked service: one Fastify JSON route. BENCH_MODE picks the setup:
+//   untraced             no OpenTelemetry at all
+//   app-tracing          @app/tracing, started by the preload (--import @app/tracing/register)
+//   default-composition  the stock setup: @fastify/otel defaults (hook and handler spans,
+//                        registered as a plugin) + http instrumentation, no-op exporter
+const mode = process.env.BENCH_MODE ?? 'untraced';
+let fastifyOtel;
+
+if (mode === 'default-composition') {
+  const { context, propagation, trace } = require('@opentelemetry/api');
+  const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks');
+  const { W3CTraceContextPropagator, ExportResultCode } = require('@opentelemetry/core');
+  const { registerInstrumentations } = require('@opentelemetry/instrumentation');
+  const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http');
+  const { BatchSpanProcessor, TracerProvider } = require('@opentelemetry/sdk-trace');
+  const { FastifyOtelInstrumentation } = require('@fastify/otel');
+  const noopExporter = {
+    export: (_spans, done) => done({ code: ExportResultCode.SUCCESS }),
+    shutdown: async () => {},
+  };
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  const provider = new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter: noopExporter })] });
+  trace.setGlobalTracerProvider(provider);
+  fastifyOtel = new FastifyOtelInstrumentation();
+  registerInstrumentations({ instrumentations: [new HttpInstrumentation(), fastifyOtel], tracerProvider: provider });
+}
+
+const Fastify = require('fastify');
+
+async function main() {
+  const app = Fastify({ logger: false });
+  if (fastifyOtel) await app.register(fastifyOtel.plugin());
+  app.get('/rewards/:id', async (request) => ({ id: request.params.id, amount: '25.0000000', asset: 'LEARN' }));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  process.stdout.write(`${JSON.stringify({ listening: app.server.address().port })}\n`);
+  // The bench reads the CPU time spent between two SIGUSR2: CPU per request is
+  // far less sensitive than req/s to other processes sharing the machine.
+  process.on('SIGUSR2', () => process.stdout.write(`${JSON.stringify({ cpu: process.cpuUsage() })}\n`));
+  process.on('SIGTERM', async () => {
+    await app.close();
+    const { getTracingStats } = require('@app/tracing');
+    process.stdout.write(`${JSON.stringify({ stats: getTracingStats() })}\n`);
+    process.exit(0);
+  });
+}
+
+main();

@@ -1,0 +1,144 @@
+// Throughput of one Fastify route, side by side in one run:
+//   node benchmarks/throughput.js            (from packages/tracing, after `pnpm build`)
+// BENCH_SECONDS (default 3), BENCH_ROUNDS (default 3) and BENCH_CONNECTIONS (default 10) tune the run.
+// Each setup runs in its own child process (instrumentation patches modules at
+// load time); autocannon and a local OTLP/HTTP receiver run in this process.
+const { spawn } = require('node:child_process');
+const { createServer } = require('node:http');
+const { join } = require('node:path');
+const autocannon = require('autocannon');
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROOT = join(__dirname, '..');
+
+function startReceiver() {
+  const received = { requests: 0, bytes: 0 };
+  const server = createServer((request, response) => {
+    request.on('data', (chunk) => {
+      received.bytes += chunk.length;
+    });
+    request.on('end', () => {
+      received.requests++;
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ server, received, url: `http://127.0.0.1:${server.address().port}/v1/traces` }),
+    ),
+  );
+}
+
+function startServer(env, nodeArgs) {
+  const child = spawn(process.execPath, [...nodeArgs, join(__dirname, 'server.cjs')], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_OPTIONS: '', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = [];
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+    child.stdout.on('data', (chunk) => {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) {
+        const parsed = JSON.parse(line);
+        lines.push(parsed);
+        if (parsed.listening) resolve({ child, port: parsed.listening, lines });
+      }
+    });
+  });
+}
+
+async function cpuOf(child, lines) {
+  const seen = lines.length;
+  child.kill('SIGUSR2');
+  for (;;) {
+    const line = lines.slice(seen).find((l) => l.cpu);
+    if (line) return line.cpu;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+function load(port, duration) {
+  return autocannon({ url: `http://127.0.0.1:${port}/rewards/42`, connections: CONNECTIONS, duration });
+}
+
+async function measure(name, env, nodeArgs = []) {
+  const { child, port, lines } = await startServer(env, nodeArgs);
+  await load(port, 1); // warm-up: JIT, connection pools
+  const before = await cpuOf(child, lines);
+  const result = await load(port, SECONDS);
+  const after = await cpuOf(child, lines);
+  const cpuMicros = after.user + after.system - before.user - before.system;
+  child.removeAllListeners('exit');
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+  const stats = lines.find((l) => l.stats)?.stats;
+  return {
+    name,
+    rps: result.requests.average,
+    cpuPerRequest: cpuMicros / result.requests.total,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+    stats,
+  };
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function main() {
+  const receiver = await startReceiver();
+  const traced = (ratio, extra = {}) => ({
+    BENCH_MODE: 'app-tracing',
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url,
+    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+    OTEL_TRACES_SAMPLER_ARG: String(ratio),
+    ...extra,
+  });
+  const preload = ['--import', '@app/tracing/register'];
+  const setups = JSON.parse(process.env.BENCH_SETUPS ?? 'null') ?? [
+    ['untraced', { BENCH_MODE: 'untraced' }, []],
+    ['@app/tracing 100% -> OTLP', traced(1), preload],
+    ['@app/tracing 10% -> OTLP', traced(0.1), preload],
+    ['@fastify/otel + http (defaults), no-op exporter', { BENCH_MODE: 'default-composition' }, []],
+  ];
+  const results = setups.map(() => []);
+  // Rounds interleave the setups so a burst of load from elsewhere on the
+  // machine hits all of them alike; the table shows the median round.
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [i, [name, env, args]] of setups.entries()) results[i].push(await measure(name, env, args));
+  }
+  receiver.server.close();
+  const rows = results.map((runs) => ({
+    name: runs[0].name,
+    rps: median(runs.map((r) => r.rps)),
+    cpuPerRequest: median(runs.map((r) => r.cpuPerRequest)),
+    p99: median(runs.map((r) => r.p99)),
+    errors: runs.reduce((sum, r) => sum + r.errors, 0),
+    stats: runs.at(-1).stats,
+  }));
+  const base = rows[0];
+  console.log(
+    `\n${ROUNDS} rounds x ${SECONDS}s per setup, ${CONNECTIONS} connections, Node ${process.version}, median of rounds\n`,
+  );
+  console.log('| setup | req/s | ratio | CPU µs/req | CPU ratio | p99 ms | spans exported | spans dropped |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of rows) {
+    const exported = r.stats?.queueCapacity ? r.stats.exported : '-';
+    const dropped = r.stats?.queueCapacity ? r.stats.dropped : '-';
+    console.log(
+      `| ${r.name} | ${Math.round(r.rps)} | ${(r.rps / base.rps).toFixed(2)} | ${Math.round(r.cpuPerRequest)} | ${(base.cpuPerRequest / r.cpuPerRequest).toFixed(2)} | ${r.p99} | ${exported} | ${dropped} |`,
+    );
+    if (r.errors > 0) console.log(`  (${r.errors} errors / non-2xx)`);
+  }
+  console.log(
+    `\nOTLP receiver: ${receiver.received.requests} export requests, ${(receiver.received.bytes / 2 ** 20).toFixed(1)} MiB`,
+  );
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
