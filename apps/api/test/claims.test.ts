@@ -109,6 +109,15 @@ describe('reward claims', () => {
     expect(await t.metrics.registry.getSingleMetricAsString('reward_claims_total')).toContain(
       'reward_claims_total{status="failed",amount_bucket="1-10"} 1',
     );
+    // Asking again re-requests the failed claim (nothing moved on the ledger): it pays once.
+    const again = await t.app.inject({ method: 'POST', url: '/rewards/claims', headers, payload: { submissionId } });
+    expect(again.statusCode).toBe(201);
+    expect(again.json()).toMatchObject({ claimId: claim.claimId, status: 'confirmed' });
+    expect(again.json().txHash).not.toBe(claim.txHash);
+    const requested = (await auditRows(env.schema.pool, 'reward_claim_requested')).filter(
+      (r) => r.resource_id === claim.claimId,
+    );
+    expect(requested.map((r) => r.metadata.retryOf)).toEqual([null, claim.txHash]);
   });
 
   it('builds a new envelope only once the old one expired on the ledger, and still pays once', async () => {
@@ -146,6 +155,40 @@ describe('reward claims', () => {
       expect(submitted.map((r) => r.tx_hash)).toEqual([first.txHash, claim.txHash]);
     } finally {
       await expiring.app.close();
+    }
+  });
+
+  it('keeps claims pending while the Stellar RPC is down and finishes them when it is back', async () => {
+    const resilient = await buildApp(env, { env: { CLAIM_WAIT_MS: '500' }, reconciler: true });
+    try {
+      const keypair = Keypair.random();
+      const { headers } = await signIn(resilient.app, keypair);
+      const submissionId = await passQuiz(resilient.app, headers);
+      env.sandbox.faults.inject({ kind: 'http_5xx', times: Number.POSITIVE_INFINITY });
+      const response = await resilient.app.inject({
+        method: 'POST',
+        url: '/rewards/claims',
+        headers,
+        payload: { submissionId },
+      });
+      expect(response.statusCode).toBe(201);
+      expect(response.json()).toMatchObject({ status: 'requested', txHash: null });
+      const ready = await resilient.app.inject({ method: 'GET', url: '/ready' });
+      expect(ready.statusCode).toBe(503);
+      expect(ready.json().checks.stellarRpc).toBe('down');
+      env.sandbox.faults.clear();
+      let claim = response.json();
+      for (let i = 0; i < 100 && claim.status !== 'confirmed'; i += 1) {
+        await new Promise((r) => setTimeout(r, 100));
+        claim = (
+          await resilient.app.inject({ method: 'GET', url: `/rewards/claims/${claim.claimId}`, headers })
+        ).json();
+      }
+      expect(claim.status).toBe('confirmed');
+      expect(env.sandbox.balance(keypair.publicKey())).toBe('10.0000000');
+    } finally {
+      env.sandbox.faults.clear();
+      await resilient.app.close();
     }
   });
 

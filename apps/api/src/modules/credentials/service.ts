@@ -5,6 +5,7 @@ import { ERR_COURSE_INCOMPLETE, ERR_FORBIDDEN, ERR_NOT_FOUND } from '../../error
 import { AUDIT } from '../../names';
 import { waitAtMost } from '../../wait';
 import type { OnchainJobs } from '../../stellar/onchain-jobs';
+import { requeueSettledFailure } from '../../stellar/requeue';
 import { courseExists } from '../courses/repository';
 import type { Caller } from '../rewards/service';
 import { courseProgress } from '../submissions/repository';
@@ -36,12 +37,16 @@ export function createCredentialService(deps: {
         const progress = await courseProgress(client, caller.userId, courseId);
         const missing = progress.quizIds.filter((id) => !progress.passed.includes(id));
         if (missing.length > 0) throw ERR_COURSE_INCOMPLETE(`still to pass: ${missing.join(', ')}`);
-        const [credential, isNew] = await insertCredential(client, {
+        let [credential, isNew] = await insertCredential(client, {
           userId: caller.userId,
           courseId,
           destination: caller.address,
           traceId: caller.traceId,
         });
+        const retried = isNew
+          ? undefined
+          : await requeueSettledFailure<CredentialRow>(client, 'credentials', credential.id);
+        if (retried) [credential, isNew] = [retried, true];
         if (isNew) {
           await deps.audit.write(client, {
             event: AUDIT.credentialMintRequested,
@@ -52,7 +57,7 @@ export function createCredentialService(deps: {
             resourceId: credential.id,
             action: 'create',
             ip: caller.ip,
-            metadata: { courseId },
+            metadata: { courseId, retryOf: retried?.tx_hash ?? null },
           });
         }
         return { row: credential, created: isNew };

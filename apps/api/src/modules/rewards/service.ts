@@ -5,6 +5,7 @@ import { ERR_FORBIDDEN, ERR_NOT_FOUND, ERR_NOT_PASSED } from '../../errors';
 import { AUDIT } from '../../names';
 import { waitAtMost } from '../../wait';
 import type { OnchainJobs } from '../../stellar/onchain-jobs';
+import { requeueSettledFailure } from '../../stellar/requeue';
 import { lockSubmission } from '../submissions/repository';
 import { type ClaimRow, findClaim, insertClaim, rewardAmountOf } from './repository';
 
@@ -61,13 +62,15 @@ export function createRewardService(deps: {
         if (submission.user_id !== caller.userId) return { forbidden: true as const };
         if (!submission.passed) return { error: ERR_NOT_PASSED() };
         const amount = await rewardAmountOf(client, submission.quiz_id);
-        const [row, created] = await insertClaim(client, {
+        let [row, created] = await insertClaim(client, {
           submissionId,
           userId: caller.userId,
           destination: caller.address,
           amount,
           traceId: caller.traceId,
         });
+        const retried = created ? undefined : await requeueSettledFailure<ClaimRow>(client, 'reward_claims', row.id);
+        if (retried) [row, created] = [retried, true];
         if (created) {
           await deps.audit.write(client, {
             event: AUDIT.rewardClaimRequested,
@@ -79,7 +82,7 @@ export function createRewardService(deps: {
             action: 'create',
             amount,
             ip: caller.ip,
-            metadata: { submissionId },
+            metadata: { submissionId, retryOf: retried?.tx_hash ?? null },
           });
         }
         return { row, created };
