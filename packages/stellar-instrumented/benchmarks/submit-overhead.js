@@ -14,7 +14,7 @@ const { Registry } = require('prom-client');
 const { startSandbox } = require('@app/stellar-sandbox');
 const { createStellarClient } = require('..');
 
-const SUBMISSIONS = Number(process.env.BENCH_SUBMISSIONS ?? 200);
+const SUBMISSIONS = Number(process.env.BENCH_SUBMISSIONS ?? 300);
 const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
 const POLL_MS = 2;
 
@@ -93,11 +93,13 @@ async function main() {
     await client.submitAndWait(next(), { method: 'bench_payment' });
   }
 
-  const kinds = ['raw', 'bare', 'inst'];
-  const wall = { raw: [], bare: [], inst: [] };
-  const cpu = { raw: 0, bare: 0, inst: 0 };
+  // `control` runs the raw loop again: its distance from `raw` is the noise floor of this run.
+  const kinds = ['raw', 'control', 'bare', 'inst'];
+  const wall = { raw: [], control: [], bare: [], inst: [] };
+  const cpu = { raw: 0, control: 0, bare: 0, inst: 0 };
   const runs = {
     raw: (tx) => rawSubmit(server, tx),
+    control: (tx) => rawSubmit(server, tx),
     bare: (tx) => bare.submitAndWait(tx, { method: 'bench_payment' }).then((o) => o.status),
     inst: (tx) => client.submitAndWait(tx, { method: 'bench_payment' }).then((o) => o.status),
   };
@@ -133,11 +135,13 @@ async function main() {
     `${'per submission (wall ms)'.padEnd(34)} ${'mean'.padStart(9)} ${'median'.padStart(9)} ${'p90'.padStart(9)}`,
   );
   console.log(row(`raw SDK send+poll (n=${SUBMISSIONS})`, rs, rs));
+  console.log(row('raw SDK again (noise control)', rs, stats(wall.control)));
   console.log(row('submitAndWait, no telemetry', rs, stats(wall.bare)));
   console.log(row('submitAndWait + metrics + spans', rs, stats(wall.inst)));
   const perSubmission = (kind) => cpu[kind] / SUBMISSIONS;
   console.log(
     `CPU µs per submission (incl. in-process sandbox): raw ${perSubmission('raw').toFixed(0)}, ` +
+      `control ${perSubmission('control').toFixed(0)} (x${(perSubmission('control') / perSubmission('raw')).toFixed(3)}), ` +
       `no telemetry ${perSubmission('bare').toFixed(0)} (x${(perSubmission('bare') / perSubmission('raw')).toFixed(3)}), ` +
       `metrics + spans ${perSubmission('inst').toFixed(0)} (x${(perSubmission('inst') / perSubmission('raw')).toFixed(3)})`,
   );
