@@ -1,4 +1,4 @@
-import { type Attributes, type Context, SpanKind } from '@opentelemetry/api';
+import { type Attributes, type Context, context, SpanKind } from '@opentelemetry/api';
 import type { MetricsRecorder } from './metrics';
 import { classifyRpcError, toError } from './rpc-errors';
 import { ATTR_RPC_METHOD, ATTR_RPC_OUTCOME, ATTR_RPC_SYSTEM, RPC_SYSTEM_JSONRPC, SPAN_RPC_PREFIX } from './semconv';
@@ -43,7 +43,8 @@ export class RpcCaller {
     const started = performance.now();
     let result: RpcResult<T>;
     try {
-      const value = await withTimeout(fn(), this.timeoutMs, rpcMethod);
+      // The SDK call runs inside the RPC span, so HTTP client spans (e.g. from undici instrumentation) nest under it.
+      const value = await withTimeout(context.with(span.context, fn), this.timeoutMs, rpcMethod);
       result = { ok: true, value };
     } catch (raw) {
       const outcome = classifyRpcError(raw);

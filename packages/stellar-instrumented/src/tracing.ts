@@ -34,7 +34,7 @@ export class SpanFactory {
     const report = this.report;
     let spanContext: Context | undefined;
     return {
-      // Built on demand: leaf RPC spans never need a context of their own.
+      // Built on demand, once: only what runs inside the span needs it.
       get context() {
         if (spanContext === undefined) {
           try {
