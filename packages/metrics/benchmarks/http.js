@@ -3,14 +3,14 @@
 // bare Fastify, + @app/metrics, + a hand-written prom-client hook, + fastify-metrics. Each server
 // runs in its own process; autocannon runs here. Variants are interleaved over several rounds and
 // the median round is reported, so drift on a shared machine hits every variant alike.
-// Run: pnpm --filter @app/metrics build && node benchmarks/http.js [seconds-per-run] [rounds]
+// Run: pnpm --filter @app/metrics build && node benchmarks/http.js [seconds-per-run=1] [rounds=9]
 const { fork } = require('node:child_process');
 const path = require('node:path');
 const autocannon = require('autocannon');
 const { recordingCoreCost } = require('./core');
 
-const seconds = Number(process.argv[2] ?? 3);
-const rounds = Number(process.argv[3] ?? 3);
+const seconds = Number(process.argv[2] ?? 1);
+const rounds = Number(process.argv[3] ?? 9);
 const variants = process.env.VARIANTS
   ? ['bare', ...process.env.VARIANTS.split(',')]
   : ['bare', 'app-metrics', 'prom-client-hook', 'fastify-metrics-histogram', 'fastify-metrics-defaults'];
@@ -61,27 +61,43 @@ async function main() {
   for (const server of servers) await load(server.url, 1); // warm-up: JIT, connection setup
   const runs = Object.fromEntries(variants.map((v) => [v, []]));
   for (let round = 0; round < rounds; round++) {
-    for (const server of servers) runs[server.variant].push(await measure(server));
+    // Rotate the order so no variant always runs first or last in a round.
+    for (let i = 0; i < servers.length; i++) {
+      const server = servers[(i + round) % servers.length];
+      runs[server.variant].push(await measure(server));
+    }
   }
   for (const server of servers) server.child.send('exit');
 
-  const bare = median(runs.bare.map((r) => r.rps));
-  const bareCpu = median(runs.bare.map((r) => r.cpuPerRequestUs));
+  const os = require('node:os');
   console.log(
     `node ${process.version}, ${seconds}s x ${rounds} rounds per variant, 10 connections, GET /quizzes/:quizId`,
   );
-  console.log('variant                     req/s    ratio  CPU us/req  CPU delta us/req');
+  console.log(
+    `load average after the run: ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on ${os.cpus().length} CPUs`,
+  );
+  console.log('ratio and CPU delta: medians over rounds of (variant vs bare in the same round)');
+  console.log('variant                      req/s   ratio  CPU us/req  CPU delta us/req');
   for (const variant of variants) {
     const rps = median(runs[variant].map((r) => r.rps));
+    const ratio = median(runs[variant].map((r, round) => r.rps / runs.bare[round].rps));
     const cpu = median(runs[variant].map((r) => r.cpuPerRequestUs));
-    console.log(
-      `${variant.padEnd(26)} ${rps.toFixed(0).padStart(7)}  ${(rps / bare).toFixed(3)}  ${cpu.toFixed(2).padStart(10)}  ${(cpu - bareCpu).toFixed(2).padStart(16)}`,
-    );
+    const delta = median(runs[variant].map((r, round) => r.cpuPerRequestUs - runs.bare[round].cpuPerRequestUs));
+    const cells = [
+      rps.toFixed(0).padStart(7),
+      ratio.toFixed(3),
+      cpu.toFixed(2).padStart(10),
+      delta.toFixed(2).padStart(16),
+    ];
+    console.log(`${variant.padEnd(26)} ${cells.join('  ')}`);
   }
   const core = recordingCoreCost();
   console.log(`recording core: ${core.recordNs.toFixed(0)} ns per http.record() call (${core.calls} calls)`);
   console.log(
-    `prom-client reference: ${core.promClientNs.toFixed(0)} ns per histogram.observe + counter.inc with a labels object`,
+    `prom-client reference: ${core.promClientNs.toFixed(0)} ns per histogram.observe + counter.inc (labels object)`,
   );
 }
 

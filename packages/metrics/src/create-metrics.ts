@@ -22,6 +22,8 @@ function prefixed(prefix: string): AppMetrics['names'] {
   for (const key of Object.keys(METRIC_NAMES) as Array<keyof typeof METRIC_NAMES>) {
     names[key] = `${prefix}${METRIC_NAMES[key]}`;
   }
+  // Registered by createMetricsHandler, which knows the registry but not the prefix.
+  names.collectErrorsTotal = METRIC_NAMES.collectErrorsTotal;
   return names;
 }
 
@@ -39,6 +41,17 @@ function validate(options: MetricsOptions): void {
   }
 }
 
+/** prom-client's default metrics, once per registry and prefix. */
+function addDefaultMetrics(registry: Registry, prefix: string): void {
+  if (registry.getSingleMetric(`${prefix}process_cpu_user_seconds_total`)) return;
+  collectDefaultMetrics({ register: registry, prefix });
+  // These gauges end in _total, which Prometheus reserves for counters (promtool rejects them);
+  // summing nodejs_active_handles / _requests / _resources by type gives the same numbers.
+  for (const name of ['active_handles_total', 'active_requests_total', 'active_resources_total']) {
+    registry.removeSingleMetric(`${prefix}nodejs_${name}`);
+  }
+}
+
 /**
  * Builds the metric set on a registry the caller owns (default: a new one). Calling it again with
  * the same registry and prefix returns the same objects; `defaultLabels` of a later call replace
@@ -49,6 +62,7 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
   const registry = options.registry ?? new Registry();
   const prefix = options.prefix ?? '';
   if (options.defaultLabels) registry.setDefaultLabels(options.defaultLabels);
+  if (options.collectDefaultMetrics) addDefaultMetrics(registry, prefix);
   let byPrefix = built.get(registry);
   const previous = byPrefix?.get(prefix);
   if (previous) return previous;
@@ -155,14 +169,6 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
   };
   liveSourcesOf.set(metrics, live);
 
-  if (options.collectDefaultMetrics && !registry.getSingleMetric(`${prefix}process_cpu_user_seconds_total`)) {
-    collectDefaultMetrics({ register: registry, prefix });
-    // These gauges end in _total, which Prometheus reserves for counters (promtool rejects them);
-    // summing nodejs_active_handles / _requests / _resources by type gives the same numbers.
-    for (const name of ['active_handles_total', 'active_requests_total', 'active_resources_total']) {
-      registry.removeSingleMetric(`${prefix}nodejs_${name}`);
-    }
-  }
   if (!byPrefix) {
     byPrefix = new Map();
     built.set(registry, byPrefix);

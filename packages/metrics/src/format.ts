@@ -78,7 +78,10 @@ export async function serializeRegistry(
   late: ReadonlySet<unknown> = new Set(),
 ): Promise<string> {
   const metrics = registry.getMetricsAsArray() as unknown as MetricInternals[];
-  const collected = await Promise.allSettled(metrics.map((m) => (late.has(m) ? undefined : m.get())));
+  // Promise.resolve().then() also catches a get() that throws synchronously.
+  const collected = await Promise.allSettled(
+    metrics.map((m) => (late.has(m) ? undefined : Promise.resolve().then(() => m.get()))),
+  );
   collected.forEach((result, index) => {
     if (result.status === 'rejected') onFailure(result.reason, metrics[index]!.name);
   });

@@ -41,7 +41,7 @@ export interface HttpRecorder {
 /** The metric set built by {@link createMetrics}. */
 export interface AppMetrics {
   readonly registry: Registry;
-  /** Metric names as registered (with the prefix). */
+  /** Metric names as registered: with the prefix, except `collectErrorsTotal` (see createMetricsHandler). */
   readonly names: { readonly [K in keyof typeof METRIC_NAMES]: string };
   readonly httpRequestDuration: Histogram<'method' | 'route' | 'status_code'>;
   readonly httpRequestsTotal: Counter<'method' | 'route' | 'status_code'>;

@@ -88,6 +88,14 @@ describe('createMetrics', () => {
     expect(text).not.toContain('nodejs_active_handles_total');
   });
 
+  it('adds default metrics on a later call that asks for them', async () => {
+    const registry = new Registry();
+    createMetrics({ registry });
+    createMetrics({ registry, collectDefaultMetrics: true });
+    createMetrics({ registry, collectDefaultMetrics: true });
+    expect(await registry.metrics()).toContain('# TYPE process_cpu_user_seconds_total counter');
+  });
+
   it('takes custom HTTP buckets', () => {
     const metrics = createMetrics({ httpDurationBuckets: [0.1, 1] });
     expect((metrics.httpRequestDuration as unknown as Described).upperBounds).toEqual([0.1, 1]);
