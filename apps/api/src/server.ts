@@ -34,6 +34,12 @@ async function main(): Promise<void> {
     }),
   );
   await fastify.register(accessLog);
+  // While draining, answer in-flight requests with `Connection: close`: a keep-alive socket that
+  // turns idle after close() started would otherwise hold the server open until its timeout.
+  let draining = false;
+  fastify.addHook('onSend', async (_request, reply) => {
+    if (draining) reply.header('connection', 'close');
+  });
   await fastify.register(app, runtime.options);
   await fastify.listen({ port: config.port, host: config.host });
   const metrics = await startMetricsServer(runtime.options.metrics.registry, config.metricsHost, config.metricsPort);
@@ -56,9 +62,12 @@ async function main(): Promise<void> {
     drainTimeoutMillis: config.shutdownGraceMs,
     drain: async () => {
       logger.info('shutting down: no new connections, draining requests');
+      draining = true;
       await fastify.close();
+      logger.info('requests drained, background jobs stopped');
       await new Promise((resolve) => metrics.server.close(resolve));
       await runtime.close();
+      logger.info('clients closed; flushing spans');
       logger.flush();
     },
   });

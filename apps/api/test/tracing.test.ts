@@ -104,22 +104,26 @@ describe('tracing, through the preloaded service', () => {
   });
 
   afterAll(async () => {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    }
     collector.server.close();
     await env.cleanup();
   });
 
+  const post = async (route: string, body: unknown, token?: string) => {
+    const response = await fetch(`${url}${route}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    const json = (await response.json()) as Record<string, string>;
+    return { ...json, httpStatus: String(response.status) } as Record<string, string>;
+  };
+
   it('gives a claim one trace through JWT, PostgreSQL, Redis and the Stellar RPC, shared by logs and audit rows', async () => {
-    const post = async (route: string, body: unknown, token?: string) => {
-      const response = await fetch(`${url}${route}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify(body),
-      });
-      return (await response.json()) as Record<string, string>;
-    };
     const keypair = Keypair.random();
     const stellarAddress = keypair.publicKey();
     const { challenge } = await post('/auth/challenge', { stellarAddress });
@@ -169,5 +173,34 @@ describe('tracing, through the preloaded service', () => {
     const access = lines.filter((l) => (l.http as { route?: string } | undefined)?.route === '/rewards/claims');
     expect(access).toHaveLength(1);
     expect(access[0]!['trace.id']).toBe(root!.traceId);
+  });
+
+  it('drains an in-flight claim on SIGTERM, flushes its spans and exits 0', async () => {
+    const keypair = Keypair.random();
+    const stellarAddress = keypair.publicKey();
+    const { challenge } = await post('/auth/challenge', { stellarAddress });
+    const signature = Buffer.from(keypair.signMessage(challenge!)).toString('base64');
+    const { token } = await post('/auth/verify', { stellarAddress, challenge, signature });
+    const quizId = 'stellar-101-transactions';
+    const { submissionId } = await post(`/quizzes/${quizId}/submissions`, { answers: correctAnswers(quizId) }, token);
+    // The payout's send is slow: the request is still in flight when SIGTERM arrives.
+    env.sandbox.faults.inject({ kind: 'latency', rpcMethod: 'sendTransaction', delayMs: 1500 });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const inFlight = post('/rewards/claims', { submissionId }, token);
+    await sleep(500);
+    child.kill('SIGTERM');
+    const claim = await inFlight;
+    expect(claim.httpStatus).toBe('201');
+    expect(claim.status).toBe('confirmed');
+    const code = await exited;
+    if (code !== 0) console.log(logs.split('\n').slice(-15).join('\n'));
+    expect(code).toBe(0);
+    const root = collector.spans.find(
+      (s) =>
+        attr(s, 'http.route') === '/rewards/claims' &&
+        collector.spans.some((c) => c.traceId === s.traceId && attr(c, 'app.job.id') === claim.claimId),
+    );
+    expect(root).toBeDefined();
+    expect(logs).toContain('shutting down');
   });
 });
