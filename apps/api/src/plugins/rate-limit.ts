@@ -9,6 +9,7 @@ import { AUDIT } from '../names';
  */
 export default fp(
   async (fastify) => {
+    const audited = new Map<string, number>();
     await fastify.register(rateLimit, {
       global: false,
       max: fastify.config.authRateLimitMax,
@@ -17,6 +18,12 @@ export default fp(
       skipOnError: true,
       ...(fastify.store.redis ? { redis: fastify.store.redis } : {}),
       onExceeded: (request) => {
+        // One audit row per client and route per window: a flood must not become a flood of writes.
+        const key = `${request.ip} ${request.routeOptions.url}`;
+        const now = Date.now();
+        if ((audited.get(key) ?? 0) > now) return;
+        if (audited.size > 10_000) audited.clear();
+        audited.set(key, now + 60_000);
         void fastify.auditSecurity({
           event: AUDIT.rateLimitHit,
           result: 'failure',
