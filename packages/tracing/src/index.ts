@@ -4,17 +4,23 @@ export type { TracingErrorCode } from './errors';
 export { fastifyOtelPlugin } from './fastify';
 export { currentTraceIds, withSpan } from './helpers';
 export {
+  DROP_REASON_EXPORT_FAILED,
+  DROP_REASON_QUEUE_FULL,
+  LABEL_DROP_REASON,
   LOG_FIELD_SPAN_ID,
   LOG_FIELD_TRACE_FLAGS,
   LOG_FIELD_TRACE_ID,
+  METRIC_SPANS_DROPPED,
 } from './semconv';
 export { installShutdownHandlers } from './shutdown';
-export { getTracingStats, startTracing } from './start';
+export { droppedSpanSamples, getTracingStats, startTracing } from './start';
 export type {
+  DroppedSpanSample,
   ExporterKind,
   InstrumentationName,
   OtlpProtocol,
   SamplerName,
+  ServerSpans,
   ShutdownOptions,
   TraceIds,
   TracingHandle,

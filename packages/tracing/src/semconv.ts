@@ -51,3 +51,12 @@ export const ENV_FASTIFY_HOOK_SPANS = 'APP_TRACING_FASTIFY_HOOK_SPANS';
 
 /** Prefix of every log line this package writes itself. */
 export const LOG_PREFIX = '[@app/tracing]';
+
+/** Suggested counter name for dropped spans when exposed through `@app/metrics`. */
+export const METRIC_SPANS_DROPPED = 'tracing_spans_dropped_total';
+/** Label of that counter saying why spans were dropped. */
+export const LABEL_DROP_REASON = 'reason';
+/** The queue was full (collector slow or down for a while). */
+export const DROP_REASON_QUEUE_FULL = 'queue_full';
+/** An export failed (collector refused, unreachable or timed out). */
+export const DROP_REASON_EXPORT_FAILED = 'export_failed';

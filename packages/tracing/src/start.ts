@@ -10,10 +10,10 @@ import { createExporter } from './exporter';
 import { createInstrumentations } from './instrumentations';
 import { loadedBeforeStart } from './loaded-modules';
 import { createSampler } from './sampler';
-import { LOG_PREFIX } from './semconv';
+import { DROP_REASON_EXPORT_FAILED, DROP_REASON_QUEUE_FULL, LABEL_DROP_REASON, LOG_PREFIX } from './semconv';
 import { globalState } from './state';
 import { SpanStats } from './stats';
-import type { TracingHandle, TracingOptions, TracingStats } from './types';
+import type { DroppedSpanSample, TracingHandle, TracingOptions, TracingStats } from './types';
 
 const DEFAULT_FLUSH_TIMEOUT_MS = 5000;
 
@@ -211,4 +211,17 @@ export function getTracingStats(): TracingStats {
   const stats = globalState().stats;
   if (stats) return stats.read();
   return { exported: 0, droppedQueueFull: 0, droppedExportFailed: 0, dropped: 0, queued: 0, queueCapacity: 0 };
+}
+
+/**
+ * Dropped-span counts by reason, in the shape `registerCounterSource` of
+ * `@app/metrics` reads:
+ * `registerCounterSource(registry, { name: METRIC_SPANS_DROPPED, help, labelNames: [LABEL_DROP_REASON], read: droppedSpanSamples })`.
+ */
+export function droppedSpanSamples(): DroppedSpanSample[] {
+  const stats = getTracingStats();
+  return [
+    { labels: { [LABEL_DROP_REASON]: DROP_REASON_QUEUE_FULL }, value: stats.droppedQueueFull },
+    { labels: { [LABEL_DROP_REASON]: DROP_REASON_EXPORT_FAILED }, value: stats.droppedExportFailed },
+  ];
 }

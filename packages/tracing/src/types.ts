@@ -119,6 +119,12 @@ export interface TracingStats {
   queueCapacity: number;
 }
 
+/** One labelled count, structurally the `CounterSample` of `@app/metrics`. */
+export interface DroppedSpanSample {
+  labels: Record<string, string>;
+  value: number;
+}
+
 /** Ids of the active span, as lowercase hex. */
 export interface TraceIds {
   /** 32 hex digits. */

@@ -1,7 +1,14 @@
 import { SpanStatusCode } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import { InMemorySpanExporter, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace';
-import { currentTraceIds, getTracingStats, startTracing, type TracingHandle, withSpan } from '../src';
+import {
+  currentTraceIds,
+  droppedSpanSamples,
+  getTracingStats,
+  startTracing,
+  type TracingHandle,
+  withSpan,
+} from '../src';
 
 // In-process: no instrumentation (jest's module registry bypasses require
 // hooks); only the SDK, the helpers and the span accounting.
@@ -127,6 +134,10 @@ describe('getTracingStats', () => {
     for (let i = 0; i < 6; i++) withSpan(`step.${i}`, {}, () => undefined);
     await handle.forceFlush();
     expect(getTracingStats()).toMatchObject({ exported: 0, droppedExportFailed: 6, dropped: 6, queued: 0 });
+    expect(droppedSpanSamples()).toEqual([
+      { labels: { reason: 'queue_full' }, value: 0 },
+      { labels: { reason: 'export_failed' }, value: 6 },
+    ]);
     expect(lines.some((l) => l.includes('export failed'))).toBe(true);
     await handle.shutdown();
   });

@@ -25,12 +25,17 @@ describe('the built @app/tracing package', () => {
 
   it('exports the public API by name from CommonJS and from ESM', () => {
     const expected = [
+      'DROP_REASON_EXPORT_FAILED',
+      'DROP_REASON_QUEUE_FULL',
       'ERROR_CODES',
+      'LABEL_DROP_REASON',
       'LOG_FIELD_SPAN_ID',
       'LOG_FIELD_TRACE_FLAGS',
       'LOG_FIELD_TRACE_ID',
+      'METRIC_SPANS_DROPPED',
       'TracingError',
       'currentTraceIds',
+      'droppedSpanSamples',
       'fastifyOtelPlugin',
       'getTracingStats',
       'installShutdownHandlers',

@@ -41,11 +41,14 @@ describe('one Fastify request reading PostgreSQL and Redis', () => {
   const env = () => ({ PG_SCHEMA: schema.name, REDIS_PREFIX: redis.prefix });
 
   /** Lines written inside the request's spans carry its ids under the ECS names. */
-  function expectLogsCorrelated(lines: Record<string, unknown>[], traceId: string, spanId: string) {
+  async function expectLogsCorrelated(lines: Record<string, unknown>[], traceId: string, spanId: string) {
     const claimLine = lines.find((line) => line.msg === 'claim read');
     expect(claimLine).toMatchObject({ 'trace.id': traceId, 'span.id': spanId, 'trace.flags': '01' });
-    const completed = lines.find((line) => line.reqId === claimLine?.reqId && line.msg === 'request completed');
-    expect(completed?.['trace.id']).toBe(traceId);
+    // Written after the response went out: it may still be in the pipe.
+    const completed = await waitFor(() =>
+      lines.find((line) => line.reqId === claimLine?.reqId && line.msg === 'request completed'),
+    );
+    expect(completed['trace.id']).toBe(traceId);
     return lines.find((line) => line.reqId === claimLine?.reqId && line.msg === 'incoming request');
   }
 
@@ -59,7 +62,7 @@ describe('one Fastify request reading PostgreSQL and Redis', () => {
     const spans = (await (await fetch(`${service.url}/__spans`)).json()) as SpanView[];
     const trace = expectClaimTrace(spans);
     expect(body.ids.traceId).toBe(trace.traceId);
-    const incoming = expectLogsCorrelated(service.lines, trace.traceId, trace.server.spanId);
+    const incoming = await expectLogsCorrelated(service.lines, trace.traceId, trace.server.spanId);
     // Fastify logs "incoming request" before its first hook, so before @fastify/otel's span exists.
     expect(incoming?.['trace.id']).toBeUndefined();
   });
@@ -82,7 +85,7 @@ describe('one Fastify request reading PostgreSQL and Redis', () => {
     expect(new Set(spans.map((s) => s.service))).toEqual(new Set(['claims-fixture']));
     expect(receiver.contentTypes[0]).toBe('application/json');
     const trace = expectClaimTrace(spans);
-    expectLogsCorrelated(service.lines, trace.traceId, trace.server.spanId);
+    await expectLogsCorrelated(service.lines, trace.traceId, trace.server.spanId);
   });
 
   it(`with serverSpans 'http', node:http makes the SERVER span and every request log line is correlated`, async () => {
@@ -102,7 +105,7 @@ describe('one Fastify request reading PostgreSQL and Redis', () => {
     const spans = await waitFor(() => (r.spans.some((s) => s.kind === 1) && r.spans.length >= 7 ? r.spans : undefined));
     const trace = expectClaimTrace(spans, 'http');
     expect(trace.handlerSpan.attributes['url.path']).toBe('/claims/1');
-    const incoming = expectLogsCorrelated(service.lines, trace.traceId, trace.handlerSpan.spanId);
+    const incoming = await expectLogsCorrelated(service.lines, trace.traceId, trace.handlerSpan.spanId);
     expect(incoming?.['trace.id']).toBe(trace.traceId);
   });
 
