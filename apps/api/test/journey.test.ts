@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { Keypair } from '@stellar/stellar-sdk';
+import { startMetricsServer } from '../src/metrics-server';
 import { auditRows, buildApp, correctAnswers, createTestEnv, signIn, type TestApp, type TestEnv } from './helper';
 
 describe('the learner journey', () => {
@@ -105,7 +106,13 @@ describe('the learner journey', () => {
     expect(await auditRows(pool, 'authn_login_success')).toHaveLength(1);
 
     // Business metrics, then the exposition passes promtool.
-    const text = await t.metrics.registry.metrics();
+    // Read through the internal metrics listener, as Prometheus would.
+    const listener = await startMetricsServer(t.metrics.registry, '127.0.0.1', 0);
+    const scrape = await fetch(listener.url);
+    await new Promise((resolve) => listener.server.close(resolve));
+    expect(scrape.status).toBe(200);
+    expect(scrape.headers.get('content-type')).toContain('text/plain');
+    const text = await scrape.text();
     expect(text).toContain('quizzes_completed_total{passed="true"} 2');
     expect(text).toContain('quizzes_completed_total{passed="false"} 1');
     expect(text).toContain('reward_claims_total{status="confirmed",amount_bucket="1-10"} 1');
