@@ -7,6 +7,7 @@ import {
   observeRedisClient,
   registerCounterSource,
 } from '@app/metrics';
+import { auditCounterSources } from '@app/audit';
 import { getTracingStats } from '@app/tracing';
 import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';
@@ -34,7 +35,9 @@ export function createServiceMetrics(registry?: Registry): ServiceMetrics {
     help: 'Sign-in attempts, by result and reason',
     labelNames: ['result', 'reason'],
   });
-  // Spans lost on the way to the collector show up next to everything else.
+  // Audit writes and failures, and spans lost on the way to the collector, next to everything else.
+  registerCounterSource(app.registry, auditCounterSources.written);
+  registerCounterSource(app.registry, auditCounterSources.failures);
   registerCounterSource(app.registry, {
     name: METRIC.tracingSpansExported,
     help: 'Sampled spans the exporter delivered',

@@ -120,6 +120,7 @@ describe('the learner journey', () => {
     expect(text).toContain('credentials_minted_total{course_id="stellar-101"} 1');
     expect(text).toContain('auth_attempts_total{result="success",reason="ok"} 1');
     expect(text).toContain('redis_connected 1');
+    expect(text).toMatch(/audit_events_written_total\{sink="postgres"\} \d+/);
     expect(text).toContain('http_requests_total{method="POST",route="/rewards/claims",status_code="201"} 2');
     expect(text).toContain('http_requests_total{method="POST",route="/rewards/claims",status_code="422"} 1');
     expect(text).toContain(
