@@ -105,4 +105,48 @@ describe('a process killed mid-payout', () => {
     expect(claimed).toHaveLength(1);
     expect(claimed[0].tx_hash).toBe(hash);
   });
+
+  it('reconciles a credential mint killed after its envelope committed, minting once', async () => {
+    const { child, url } = await startChild(env, 'afterSubmitCommit');
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.once('exit', (_code, signal) => resolve(signal)),
+    );
+    const keypair = Keypair.random();
+    const stellarAddress = keypair.publicKey();
+    const { json: c } = await http(`${url}/auth/challenge`, 'POST', { stellarAddress });
+    const signature = Buffer.from(keypair.signMessage(c.challenge!)).toString('base64');
+    const { json: v } = await http(`${url}/auth/verify`, 'POST', { stellarAddress, challenge: c.challenge, signature });
+    for (const quizId of ['stellar-101-accounts', 'stellar-101-transactions']) {
+      const { status } = await http(
+        `${url}/quizzes/${quizId}/submissions`,
+        'POST',
+        { answers: correctAnswers(quizId) },
+        v.token,
+      );
+      expect(status).toBe(201);
+    }
+    await expect(http(`${url}/credentials`, 'POST', { courseId: 'stellar-101' }, v.token)).rejects.toThrow();
+    expect(await exited).toBe('SIGKILL');
+    const { rows } = await env.schema.pool.query('SELECT * FROM credentials WHERE destination = $1', [stellarAddress]);
+    expect(rows[0]).toMatchObject({ status: 'submitted' });
+    expect(env.sandbox.sentCount(rows[0].tx_hash)).toBe(0);
+
+    const restarted = await buildApp(env, { reconciler: true });
+    try {
+      let status = 'submitted';
+      for (let i = 0; i < 100 && status !== 'confirmed'; i += 1) {
+        await sleep(100);
+        status = (await env.schema.pool.query('SELECT status FROM credentials WHERE id = $1', [rows[0].id])).rows[0]
+          .status;
+      }
+      expect(status).toBe('confirmed');
+    } finally {
+      await restarted.app.close();
+    }
+    expect(env.sandbox.mintedCredentials().filter((m) => m.to === stellarAddress)).toEqual([
+      expect.objectContaining({ courseId: 'stellar-101', hash: rows[0].tx_hash }),
+    ]);
+    const minted = (await auditRows(env.schema.pool, 'credential_minted')).filter((r) => r.resource_id === rows[0].id);
+    expect(minted).toHaveLength(1);
+  });
 });
