@@ -83,6 +83,8 @@ export interface OtlpReceiver {
   readonly spans: ReceivedSpan[];
   /** Content types of the requests received. */
   readonly contentTypes: string[];
+  /** Raw bodies of requests that were not JSON (e.g. protobuf). */
+  readonly otherBodies: Buffer[];
   close(): Promise<void>;
 }
 
@@ -99,6 +101,7 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   const contentTypes: string[] = [];
+  const otherBodies: Buffer[] = [];
   const server: Server = createServer(async (request, response) => {
     let body = await readBody(request);
     if (request.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
@@ -108,6 +111,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       return;
     }
+    otherBodies.push(body);
     response.writeHead(request.url === '/v1/traces' ? 415 : 404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -116,6 +120,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     url: `http://127.0.0.1:${port}/v1/traces`,
     spans,
     contentTypes,
+    otherBodies,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
