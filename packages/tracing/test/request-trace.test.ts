@@ -67,6 +67,16 @@ describe('one Fastify request reading PostgreSQL and Redis', () => {
     expect(incoming?.['trace.id']).toBeUndefined();
   });
 
+  it('continues a trace from an incoming traceparent header', async () => {
+    service = await startService(FIXTURE, { ...env(), FIXTURE_TRACING: 'memory', FIXTURE_QUIET: '1' });
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    const parentId = 'b7ad6b7169203331';
+    const response = await fetch(`${service.url}/ping`, { headers: { traceparent: `00-${traceId}-${parentId}-01` } });
+    expect(response.status).toBe(200);
+    const spans = (await (await fetch(`${service.url}/__spans`)).json()) as SpanView[];
+    expect(spans.find((s) => s.name === 'GET /ping')).toMatchObject({ kind: 1, traceId, parentSpanId: parentId });
+  });
+
   it('exports the same trace over OTLP/HTTP when started with the preload', async () => {
     receiver = await startOtlpReceiver();
     service = await startService(
