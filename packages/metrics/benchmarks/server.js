@@ -22,7 +22,7 @@ async function build(variant) {
       registers: [registry],
     });
     const total = new Counter({ name: 'http_requests_total', help: 'h', labelNames, registers: [registry] });
-    app.addHook('onResponse', (request, reply, done) => {
+    app.addHook('onResponse', function recordMetrics(request, reply, done) {
       const labels = {
         method: request.method,
         route: request.routeOptions.url ?? 'unmatched',

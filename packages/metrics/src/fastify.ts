@@ -41,12 +41,11 @@ function exclusion(options: MetricsPluginOptions): (route: string, method: strin
   return (route) => routes.has(route);
 }
 
-// Where onRequest leaves its decision for onResponse: the route template, UNMATCHED or SKIP.
+// Where onRequest leaves the route for onResponse: the template, UNMATCHED, or null (not counted).
 const kRoute = Symbol('@app/metrics route');
 const kConnection = Symbol('@app/metrics connection');
 const UNMATCHED = Symbol('unmatched');
-const SKIP = Symbol('skip');
-type RouteMark = string | typeof UNMATCHED | typeof SKIP | null;
+type RouteMark = string | typeof UNMATCHED | null;
 
 /** Requests in flight on one connection; they are abandoned if it closes before they finish. */
 interface ConnectionState {
@@ -56,6 +55,13 @@ interface ConnectionState {
 
 type MarkedRequest = FastifyRequest & { [kRoute]: RouteMark; [kConnection]: ConnectionState | null };
 type TrackedSocket = { [kConnection]?: ConnectionState; once?: (event: 'close', listener: () => void) => unknown };
+
+type Hook = (request: FastifyRequest, reply: FastifyReply, next: HookHandlerDoneFunction) => void;
+
+function withFirst<T>(hook: T, existing: T | T[] | undefined): T[] {
+  if (existing === undefined) return [hook];
+  return Array.isArray(existing) ? [hook, ...existing] : [hook, existing];
+}
 
 const plugin: FastifyPluginCallback<MetricsPluginOptions> = (fastify, options, done) => {
   const { http } = options.metrics;
@@ -82,45 +88,63 @@ const plugin: FastifyPluginCallback<MetricsPluginOptions> = (fastify, options, d
     return state;
   };
 
-  fastify.addHook('onRequest', (request: FastifyRequest, _reply: FastifyReply, next: HookHandlerDoneFunction) => {
-    // Read once per request: the routeOptions getter builds a new object on every access.
-    const route = request.routeOptions;
-    const url = route.url;
-    let mark: RouteMark;
-    if (url === undefined) mark = UNMATCHED;
-    else if (route.config?.metrics === false || excluded(url, request.method)) mark = SKIP;
-    else mark = url;
-    const marked = request as MarkedRequest;
-    marked[kRoute] = mark;
-    if (mark !== SKIP) {
-      const connection = connectionOf(request);
-      if (connection !== null) connection.inFlight++;
-      marked[kConnection] = connection;
-      http.start();
+  const begin = (request: MarkedRequest, mark: string | typeof UNMATCHED): void => {
+    request[kRoute] = mark;
+    const connection = connectionOf(request);
+    if (connection !== null) connection.inFlight++;
+    request[kConnection] = connection;
+    http.start();
+  };
+
+  const finish = (request: MarkedRequest, reply: FastifyReply, route: string | undefined): void => {
+    const connection = request[kConnection];
+    if (connection !== null) {
+      if (connection.closed) return; // already abandoned when its connection closed
+      connection.inFlight--;
     }
+    http.end(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+  };
+
+  // Matched routes get their own hooks when they are registered, with the template bound, so a
+  // request costs no route lookup: request.routeOptions builds an object and asks the router
+  // about constraint strategies on every access.
+  fastify.addHook('onRoute', (route) => {
+    if (route.config?.metrics === false) return;
+    const url = route.url;
+    if (url === undefined) return;
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const skip = new Set(methods.filter((method) => excluded(url, method)));
+    if (skip.size === methods.length) return;
+    const onRequest: Hook = (request, _reply, next) => {
+      if (skip.size === 0 || !skip.has(request.method)) begin(request as MarkedRequest, url);
+      next();
+    };
+    const onResponse: Hook = (request, reply, next) => {
+      if ((request as MarkedRequest)[kRoute] === url) finish(request as MarkedRequest, reply, url);
+      next();
+    };
+    route.onRequest = withFirst(onRequest, route.onRequest as Hook | Hook[] | undefined) as typeof route.onRequest;
+    route.onResponse = withFirst(onResponse, route.onResponse as Hook | Hook[] | undefined) as typeof route.onResponse;
+  });
+
+  // Requests that matched no route (the 404 handler), and routes registered before this plugin.
+  fastify.addHook('onRequest', (request: FastifyRequest, _reply: FastifyReply, next: HookHandlerDoneFunction) => {
+    if (request.is404) begin(request as MarkedRequest, UNMATCHED);
     next();
   });
 
   fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, next: HookHandlerDoneFunction) => {
-    const marked = request as MarkedRequest;
-    const mark = marked[kRoute];
-    if (mark === SKIP) return next();
-    const seconds = reply.elapsedTime / 1000;
-    if (mark === null) {
-      // An onRequest hook registered before this plugin answered first: record, nothing to end.
+    const mark = (request as MarkedRequest)[kRoute];
+    if (mark === UNMATCHED) {
+      finish(request as MarkedRequest, reply, undefined);
+    } else if (mark === null) {
+      // No route hook ran: an excluded route, a route registered before this plugin, or an
+      // onRequest hook registered earlier answered first. Record unless excluded; nothing to end.
       const route = request.routeOptions;
       if (route.config?.metrics !== false && !(route.url !== undefined && excluded(route.url, request.method))) {
-        http.record(request.method, route.url, reply.statusCode, seconds);
+        http.record(request.method, route.url, reply.statusCode, reply.elapsedTime / 1000);
       }
-      return next();
     }
-    const connection = marked[kConnection];
-    if (connection !== null) {
-      // Already abandoned when its connection closed.
-      if (connection.closed) return next();
-      connection.inFlight--;
-    }
-    http.end(request.method, mark === UNMATCHED ? undefined : mark, reply.statusCode, seconds);
     next();
   });
 

@@ -74,6 +74,29 @@ describe('metricsPlugin', () => {
     expect(promtoolCheckMetrics(body)).toEqual({ status: 0, output: '' });
   });
 
+  it('still records routes registered before the plugin and replies from earlier hooks', async () => {
+    const metrics = createMetrics();
+    const instance = Fastify();
+    instance.get('/early/:id', async () => 'ok');
+    instance.addHook('onRequest', async (request, reply) => {
+      if (request.headers.authorization === undefined && request.url.startsWith('/private')) {
+        return reply.code(401).send({ error: 'unauthorized' });
+      }
+    });
+    await instance.register(metricsPlugin, { metrics });
+    instance.get('/private/:id', async () => 'secret');
+    app = instance;
+    await instance.inject('/early/1');
+    await instance.inject('/private/1');
+    await instance.inject({ url: '/private/2', headers: { authorization: 'Bearer x' } });
+    expect(samples(await text(metrics), 'http_requests_total').sort()).toEqual([
+      'http_requests_total{method="GET",route="/early/:id",status_code="200"} 1',
+      'http_requests_total{method="GET",route="/private/:id",status_code="200"} 1',
+      'http_requests_total{method="GET",route="/private/:id",status_code="401"} 1',
+    ]);
+    expect(metrics.http.inFlight).toBe(0);
+  });
+
   it('accepts a predicate for excludeRoutes', async () => {
     const { app, metrics } = await build({
       excludeRoutes: (route, method) => route.startsWith('/v1') && method === 'GET',
