@@ -1,6 +1,8 @@
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import fp from 'fastify-plugin';
+import { type ConnectionState, connectionTracker } from './connection-tracker';
 import { createMetricsHandler } from './metrics-handler';
+import { routeExclusion } from './route-exclusion';
 import type { AppMetrics } from './types';
 
 declare module 'fastify' {
@@ -22,39 +24,13 @@ export interface MetricsPluginOptions {
   bearerToken?: string;
 }
 
-function exclusion(options: MetricsPluginOptions): (route: string, method: string) => boolean {
-  const { excludeRoutes, endpoint } = options;
-  if (typeof excludeRoutes === 'function') {
-    const decided = new Map<string, boolean>();
-    return (route, method) => {
-      const key = `${method} ${route}`;
-      let excluded = decided.get(key);
-      if (excluded === undefined) {
-        excluded = route === endpoint || excludeRoutes(route, method);
-        decided.set(key, excluded);
-      }
-      return excluded;
-    };
-  }
-  const routes = new Set(excludeRoutes ?? []);
-  if (endpoint) routes.add(endpoint);
-  return (route) => routes.has(route);
-}
-
 // Where onRequest leaves the route for onResponse: the template, UNMATCHED, or null (not counted).
 const kRoute = Symbol('@app/metrics route');
-const kConnection = Symbol('@app/metrics connection');
+const kConnection = Symbol('@app/metrics connection state');
 const UNMATCHED = Symbol('unmatched');
 type RouteMark = string | typeof UNMATCHED | null;
 
-/** Requests in flight on one connection; they are abandoned if it closes before they finish. */
-interface ConnectionState {
-  inFlight: number;
-  closed: boolean;
-}
-
 type MarkedRequest = FastifyRequest & { [kRoute]: RouteMark; [kConnection]: ConnectionState | null };
-type TrackedSocket = { [kConnection]?: ConnectionState; once?: (event: 'close', listener: () => void) => unknown };
 
 type Hook = (request: FastifyRequest, reply: FastifyReply, next: HookHandlerDoneFunction) => void;
 
@@ -65,32 +41,15 @@ function withFirst<T>(hook: T, existing: T | T[] | undefined): T[] {
 
 const plugin: FastifyPluginCallback<MetricsPluginOptions> = (fastify, options, done) => {
   const { http } = options.metrics;
-  const excluded = exclusion(options);
+  const excluded = routeExclusion(options.excludeRoutes, options.endpoint);
   fastify.decorateRequest(kRoute, null);
   fastify.decorateRequest(kConnection, null);
 
-  // Fastify runs no onResponse hook for a request whose client went away first. Watching the
-  // connection (one listener per connection, not per request as an onRequestAbort hook would
-  // add) releases those requests from in-flight. They are not recorded: no response was sent.
-  const connectionOf = (request: FastifyRequest): ConnectionState | null => {
-    const socket = request.raw.socket as unknown as TrackedSocket | null;
-    if (!socket || typeof socket.once !== 'function') return null;
-    let state = socket[kConnection];
-    if (state === undefined) {
-      const created: ConnectionState = { inFlight: 0, closed: false };
-      socket[kConnection] = created;
-      socket.once('close', () => {
-        created.closed = true;
-        for (; created.inFlight > 0; created.inFlight--) http.abandon();
-      });
-      state = created;
-    }
-    return state;
-  };
+  const connectionOf = connectionTracker(() => http.abandon());
 
   const begin = (request: MarkedRequest, mark: string | typeof UNMATCHED): void => {
     request[kRoute] = mark;
-    const connection = connectionOf(request);
+    const connection = connectionOf(request.raw);
     if (connection !== null) connection.inFlight++;
     request[kConnection] = connection;
     http.start();
