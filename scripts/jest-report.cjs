@@ -17,7 +17,6 @@ class JsonTotalsReporter {
       numPendingTests: results.numPendingTests,
       numTodoTests: results.numTodoTests,
       numRuntimeErrorTestSuites: results.numRuntimeErrorTestSuites,
-      success: results.success,
     };
     writeFileSync(path.join(dir, 'jest.json'), `${JSON.stringify(totals, null, 2)}\n`);
   }
