@@ -2,9 +2,8 @@
 //   node benchmarks/throughput.js            (from packages/tracing, after `pnpm build`)
 // BENCH_SECONDS (default 3), BENCH_ROUNDS (default 3) and BENCH_CONNECTIONS (default 10) tune the run.
 // Each setup runs in its own child process (instrumentation patches modules at
-// load time); autocannon and a local OTLP/HTTP receiver run in this process.
+// load time); autocannon runs in this process, the OTLP/HTTP receiver in another.
 const { spawn } = require('node:child_process');
-const { createServer } = require('node:http');
 const { join } = require('node:path');
 const autocannon = require('autocannon');
 
@@ -14,21 +13,27 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const ROOT = join(__dirname, '..');
 
 function startReceiver() {
+  const child = spawn(process.execPath, [join(__dirname, 'receiver.cjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
   const received = { requests: 0, bytes: 0 };
-  const server = createServer((request, response) => {
-    request.on('data', (chunk) => {
-      received.bytes += chunk.length;
-    });
-    request.on('end', () => {
-      received.requests++;
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+  return new Promise((resolve) => {
+    child.stdout.on('data', (chunk) => {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) {
+        const parsed = JSON.parse(line);
+        if (parsed.url) {
+          resolve({
+            url: parsed.url,
+            received,
+            stop: () =>
+              new Promise((done) => {
+                child.once('exit', done);
+                child.kill('SIGTERM');
+              }),
+          });
+        }
+        if (parsed.received) Object.assign(received, parsed.received);
+      }
     });
   });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({ server, received, url: `http://127.0.0.1:${server.address().port}/v1/traces` }),
-    ),
-  );
 }
 
 function startServer(env, nodeArgs) {
@@ -98,7 +103,7 @@ async function main() {
     ...extra,
   });
   const preload = ['--import', '@app/tracing/register'];
-  const setups = JSON.parse(process.env.BENCH_SETUPS ?? 'null') ?? [
+  const setups = JSON.parse((process.env.BENCH_SETUPS ?? 'null').replaceAll('RECV', receiver.url)) ?? [
     ['untraced', { BENCH_MODE: 'untraced' }, []],
     ['@app/tracing 100% -> OTLP', traced(1), preload],
     ['@app/tracing 10% -> OTLP', traced(0.1), preload],
@@ -110,7 +115,7 @@ async function main() {
   for (let round = 0; round < ROUNDS; round++) {
     for (const [i, [name, env, args]] of setups.entries()) results[i].push(await measure(name, env, args));
   }
-  receiver.server.close();
+  await receiver.stop();
   const rows = results.map((runs) => ({
     name: runs[0].name,
     rps: median(runs.map((r) => r.rps)),
