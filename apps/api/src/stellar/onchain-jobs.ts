@@ -102,16 +102,21 @@ export class OnchainJobs {
     await this.chain;
   }
 
-  /** One reconciler pass: resumes the submitted envelope, then queued requests in order. */
-  reconcileOnce(): Promise<number> {
-    return withSpan(SPAN.reconcile, { [ATTR.jobTable]: this.kind.table }, () => this.reconcilePass());
-  }
-
-  private async reconcilePass(): Promise<number> {
+  /**
+   * One reconciler pass: resumes the submitted envelope, then queued requests in order. The
+   * look-up runs outside any span (an idle service exports no traces); a span covers a pass
+   * only when it has work.
+   */
+  async reconcileOnce(): Promise<number> {
     const { rows } = await this.deps.pool.query<{ id: string }>(
       `SELECT id FROM ${this.kind.table} WHERE status IN ('requested', 'submitted')
        ORDER BY (status = 'submitted') DESC, created_at LIMIT 50`,
     );
+    if (rows.length === 0) return 0;
+    return withSpan(SPAN.reconcile, { [ATTR.jobTable]: this.kind.table }, () => this.advanceAll(rows));
+  }
+
+  private async advanceAll(rows: ReadonlyArray<{ id: string }>): Promise<number> {
     let settled = 0;
     for (const { id } of rows) {
       const row = await this.advance(id);
