@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import { CHAIN_TABLE, EVENTS_TABLE } from './names';
+import { CHAIN_TABLE, EVENT_COLUMNS, EVENTS_TABLE } from './names';
 import { tableName } from './sql';
 
 /** `prev_hash` of the first chain row. */
@@ -16,28 +16,8 @@ export const CANONICAL_COLUMNS = `e.id::text AS id, e.event_id::text AS event_id
   e.amount::text, e.metadata::text, e.ip::text, e.user_agent, e.trace_id, e.span_id,
   to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at, e.txid::text AS txid`;
 
-const CANONICAL_KEYS = [
-  'id',
-  'event_id',
-  'schema_version',
-  'event',
-  'result',
-  'user_id',
-  'stellar_address',
-  'resource',
-  'resource_id',
-  'action',
-  'reason',
-  'tx_hash',
-  'amount',
-  'metadata',
-  'ip',
-  'user_agent',
-  'trace_id',
-  'span_id',
-  'created_at',
-  'txid',
-] as const;
+// The hashed form of a row: its identity, every column the writer fills, and the writing transaction.
+const CANONICAL_KEYS = ['id', ...EVENT_COLUMNS, 'txid'] as const;
 
 export type CanonicalRow = Record<(typeof CANONICAL_KEYS)[number], string | null>;
 
