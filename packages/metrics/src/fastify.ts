@@ -1,4 +1,10 @@
-import type { FastifyPluginCallback, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyPluginCallback,
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+} from 'fastify';
 import fp from 'fastify-plugin';
 import { type ConnectionState, connectionTracker } from './connection-tracker';
 import { createMetricsHandler } from './metrics-handler';
@@ -24,20 +30,14 @@ export interface MetricsPluginOptions {
   bearerToken?: string;
 }
 
-// Where onRequest leaves the route for onResponse: the template, UNMATCHED, or null (not counted).
+// Where the route handler leaves the route for onResponse: the template, or null when no wrapped
+// handler ran (an unmatched URL, an excluded route, a reply sent by an earlier hook).
 const kRoute = Symbol('@app/metrics route');
 const kConnection = Symbol('@app/metrics connection state');
-const UNMATCHED = Symbol('unmatched');
-type RouteMark = string | typeof UNMATCHED | null;
 
-type MarkedRequest = FastifyRequest & { [kRoute]: RouteMark; [kConnection]: ConnectionState | null };
+type MarkedRequest = FastifyRequest & { [kRoute]: string | null; [kConnection]: ConnectionState | null };
 
-type Hook = (request: FastifyRequest, reply: FastifyReply, next: HookHandlerDoneFunction) => void;
-
-function withFirst<T>(hook: T, existing: T | T[] | undefined): T[] {
-  if (existing === undefined) return [hook];
-  return Array.isArray(existing) ? [hook, ...existing] : [hook, existing];
-}
+type Handler = (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) => unknown;
 
 const plugin: FastifyPluginCallback<MetricsPluginOptions> = (fastify, options, done) => {
   const { http } = options.metrics;
@@ -47,26 +47,11 @@ const plugin: FastifyPluginCallback<MetricsPluginOptions> = (fastify, options, d
 
   const connectionOf = connectionTracker(() => http.abandon());
 
-  const begin = (request: MarkedRequest, mark: string | typeof UNMATCHED): void => {
-    request[kRoute] = mark;
-    const connection = connectionOf(request.raw);
-    if (connection !== null) connection.inFlight++;
-    request[kConnection] = connection;
-    http.start();
-  };
-
-  const finish = (request: MarkedRequest, reply: FastifyReply, route: string | undefined): void => {
-    const connection = request[kConnection];
-    if (connection !== null) {
-      if (connection.closed) return; // already abandoned when its connection closed
-      connection.inFlight--;
-    }
-    http.end(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
-  };
-
-  // Matched routes get their own hooks when they are registered, with the template bound, so a
-  // request costs no route lookup: request.routeOptions builds an object and asks the router
-  // about constraint strategies on every access.
+  // Every Fastify hook type a request meets costs a hook runner (three closures and a call per
+  // hook), which is most of what an integration adds to a request. So a matched request meets one
+  // onResponse hook and nothing else: the route's handler is wrapped when the route is registered,
+  // with the template bound, and counts the request in flight. That also spares
+  // request.routeOptions, which builds an object and asks the router about constraint strategies.
   fastify.addHook('onRoute', (route) => {
     if (route.config?.metrics === false) return;
     const url = route.url;
@@ -74,34 +59,40 @@ const plugin: FastifyPluginCallback<MetricsPluginOptions> = (fastify, options, d
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     const skip = new Set(methods.filter((method) => excluded(url, method)));
     if (skip.size === methods.length) return;
-    const onRequest: Hook = (request, _reply, next) => {
-      if (skip.size === 0 || !skip.has(request.method)) begin(request as MarkedRequest, url);
-      next();
-    };
-    const onResponse: Hook = (request, reply, next) => {
-      if ((request as MarkedRequest)[kRoute] === url) finish(request as MarkedRequest, reply, url);
-      next();
-    };
-    route.onRequest = withFirst(onRequest, route.onRequest as Hook | Hook[] | undefined) as typeof route.onRequest;
-    route.onResponse = withFirst(onResponse, route.onResponse as Hook | Hook[] | undefined) as typeof route.onResponse;
-  });
-
-  // Requests that matched no route (the 404 handler), and routes registered before this plugin.
-  fastify.addHook('onRequest', (request: FastifyRequest, _reply: FastifyReply, next: HookHandlerDoneFunction) => {
-    if (request.is404) begin(request as MarkedRequest, UNMATCHED);
-    next();
+    const handler = route.handler as Handler;
+    route.handler = function metricsHandler(this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
+      // Null also when the handler runs again (a HEAD route built from this one, callNotFound).
+      if ((request as MarkedRequest)[kRoute] === null && (skip.size === 0 || !skip.has(request.method))) {
+        const marked = request as MarkedRequest;
+        marked[kRoute] = url;
+        const connection = connectionOf(request.raw);
+        if (connection !== null) connection.inFlight++;
+        marked[kConnection] = connection;
+        http.start();
+      }
+      return handler.call(this, request, reply);
+    } as typeof route.handler;
   });
 
   fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, next: HookHandlerDoneFunction) => {
-    const mark = (request as MarkedRequest)[kRoute];
-    if (mark === UNMATCHED) {
-      finish(request as MarkedRequest, reply, undefined);
-    } else if (mark === null) {
-      // No route hook ran: an excluded route, a route registered before this plugin, or an
-      // onRequest hook registered earlier answered first. Record unless excluded; nothing to end.
-      const route = request.routeOptions;
-      if (route.config?.metrics !== false && !(route.url !== undefined && excluded(route.url, request.method))) {
-        http.record(request.method, route.url, reply.statusCode, reply.elapsedTime / 1000);
+    const route = (request as MarkedRequest)[kRoute];
+    if (route !== null) {
+      const connection = (request as MarkedRequest)[kConnection];
+      if (connection === null) {
+        http.end(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+      } else if (!connection.closed) {
+        // A closed connection already abandoned this request.
+        connection.inFlight--;
+        http.end(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+      }
+    } else if (request.is404) {
+      http.record(request.method, undefined, reply.statusCode, reply.elapsedTime / 1000);
+    } else {
+      // No wrapped handler ran: an excluded route, a route registered before this plugin, or a
+      // hook answered first. Record unless excluded; nothing is in flight.
+      const options = request.routeOptions;
+      if (options.config?.metrics !== false && !(options.url !== undefined && excluded(options.url, request.method))) {
+        http.record(request.method, options.url, reply.statusCode, reply.elapsedTime / 1000);
       }
     }
     next();

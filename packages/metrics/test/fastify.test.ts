@@ -205,6 +205,45 @@ describe('metricsPlugin', () => {
     expect(samples(await text(metrics), 'http_requests_total')).toEqual([]);
   });
 
+  it('counts a request in flight from its handler on, once, even through HEAD routes and callNotFound', async () => {
+    const metrics = createMetrics({ registry: new Registry() });
+    const instance = Fastify();
+    await instance.register(metricsPlugin, { metrics });
+    const seen: number[] = [];
+    instance.get('/courses/:courseId', async () => {
+      seen.push(metrics.http.inFlight);
+      return { title: 'Stellar 101' };
+    });
+    instance.get('/gone/:id', (_request, reply) => {
+      seen.push(metrics.http.inFlight);
+      reply.callNotFound();
+    });
+    instance.get('/plain', function plain(_request, reply) {
+      // Non-async handlers keep `this` (the instance) and answer through reply.send.
+      reply.send({ decorated: this.hasRequestDecorator('id') });
+    });
+    instance.addHook('onRequest', async (request, reply) => {
+      if (request.url === '/courses/denied') return reply.code(401).send();
+    });
+    app = instance;
+    expect((await instance.inject('/courses/a')).statusCode).toBe(200);
+    expect((await instance.inject({ method: 'HEAD', url: '/courses/b' })).statusCode).toBe(200);
+    expect((await instance.inject('/gone/1')).statusCode).toBe(404);
+    expect((await instance.inject('/plain')).json()).toEqual({ decorated: true });
+    expect((await instance.inject('/courses/denied')).statusCode).toBe(401);
+    expect((await instance.inject('/nowhere')).statusCode).toBe(404);
+    expect(seen).toEqual([1, 1, 1]);
+    expect(metrics.http.inFlight).toBe(0);
+    expect(samples(await text(metrics), 'http_requests_total').sort()).toEqual([
+      'http_requests_total{method="GET",route="/courses/:courseId",status_code="200"} 1',
+      'http_requests_total{method="GET",route="/courses/:courseId",status_code="401"} 1',
+      'http_requests_total{method="GET",route="/gone/:id",status_code="404"} 1',
+      'http_requests_total{method="GET",route="/plain",status_code="200"} 1',
+      'http_requests_total{method="GET",route="__unmatched__",status_code="404"} 1',
+      'http_requests_total{method="HEAD",route="/courses/:courseId",status_code="200"} 1',
+    ]);
+  });
+
   it('collapses route templates past the budget into __overflow__ and counts it', async () => {
     const metrics = createMetrics({ maxLabelValues: 5 });
     const instance = Fastify();
