@@ -94,4 +94,15 @@ describe('SEP-53 sign-in', () => {
     });
     expect(response.statusCode).toBe(401);
   });
+
+  it('authenticates before reading the body: a bad token with a malformed body is 401, not 400', async () => {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/rewards/claims',
+      headers: { authorization: 'Bearer not.a.jwt', 'content-type': 'application/json' },
+      payload: '{"submissionId": 42',
+    });
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toMatchObject({ code: 'API_ERR_UNAUTHORIZED' });
+  });
 });

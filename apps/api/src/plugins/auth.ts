@@ -21,12 +21,12 @@ declare module '@fastify/jwt' {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** preHandler: 401 unless the request carries a valid bearer JWT. */
+    /** onRequest hook: 401 unless the request carries a valid bearer JWT (before the body is read or validated). */
     authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void>;
   }
 }
 
-/** JWT sessions (@fastify/jwt) and the `authenticate` preHandler. */
+/** JWT sessions (@fastify/jwt) and the `authenticate` onRequest hook. */
 export default fp(
   async (fastify) => {
     const secret = fastify.config.jwtSecret ?? randomBytes(32).toString('hex');

@@ -14,7 +14,7 @@ const credentialRoutes: FastifyPluginAsync = async (fastify) => {
   });
   fastify.post<{ Body: { courseId: string } }>(
     '/credentials',
-    { schema: mintSchema, preHandler: fastify.authenticate },
+    { schema: mintSchema, onRequest: fastify.authenticate },
     async (request, reply) => {
       const { row, created } = await service.mint(callerOf(request), request.body.courseId);
       return reply.status(created ? 201 : 200).send(credentialView(row));
@@ -22,7 +22,7 @@ const credentialRoutes: FastifyPluginAsync = async (fastify) => {
   );
   fastify.get<{ Params: { credentialId: string } }>(
     '/credentials/:credentialId',
-    { schema: getCredentialSchema, preHandler: fastify.authenticate },
+    { schema: getCredentialSchema, onRequest: fastify.authenticate },
     async (request) => credentialView(await service.get(callerOf(request), request.params.credentialId)),
   );
 };

@@ -18,7 +18,7 @@ const rewardRoutes: FastifyPluginAsync = async (fastify) => {
   });
   fastify.post<{ Body: { submissionId: string } }>(
     '/rewards/claims',
-    { schema: createClaimSchema, preHandler: fastify.authenticate },
+    { schema: createClaimSchema, onRequest: fastify.authenticate },
     async (request, reply) => {
       const { row, created } = await service.claim(callerOf(request), request.body.submissionId);
       return reply.status(created ? 201 : 200).send(claimView(row));
@@ -26,7 +26,7 @@ const rewardRoutes: FastifyPluginAsync = async (fastify) => {
   );
   fastify.get<{ Params: { claimId: string } }>(
     '/rewards/claims/:claimId',
-    { schema: getClaimSchema, preHandler: fastify.authenticate },
+    { schema: getClaimSchema, onRequest: fastify.authenticate },
     async (request) => claimView(await service.get(callerOf(request), request.params.claimId)),
   );
 };

@@ -7,7 +7,7 @@ const submissionRoutes: FastifyPluginAsync = async (fastify) => {
   const service = createSubmissionService({ pool: fastify.pg, audit: fastify.audit, metrics: fastify.metrics });
   fastify.post<{ Params: { quizId: string }; Body: { answers: Record<string, number> } }>(
     '/quizzes/:quizId/submissions',
-    { schema: submitSchema, preHandler: fastify.authenticate },
+    { schema: submitSchema, onRequest: fastify.authenticate },
     async (request, reply) => {
       const result = await service.submit({
         userId: request.user.sub,
