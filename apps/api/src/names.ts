@@ -22,7 +22,6 @@ export const AUDIT = {
 export const METRIC = {
   authAttempts: 'auth_attempts_total',
   tracingSpansExported: 'tracing_spans_exported_total',
-  tracingSpansDropped: 'tracing_spans_dropped_total',
 } as const;
 
 /** Stellar method labels for stellar_transactions_total{method}. */
