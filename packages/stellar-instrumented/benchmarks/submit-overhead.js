@@ -4,7 +4,9 @@
 //   node benchmarks/submit-overhead.js            (after `pnpm build`)
 // The sandbox closes a ledger right after each sendTransaction answers (no
 // ledger timer), so every submission is exactly one send, one poll interval and
-// one getTransaction for every variant: what differs is the wrapper's own cost.
+// one getTransaction for every variant (checked for the wrapper on every run):
+// what differs is the wrapper's own cost. The raw loop computes the hash before
+// sending, as the issue requires of a submission that must not pay twice.
 // Variants run in rotating order (the per-call loop ABBA) so GC and machine
 // load hit all alike. Knobs: BENCH_SUBMISSIONS, BENCH_CALLS.
 const { performance } = require('node:perf_hooks');
@@ -21,15 +23,28 @@ const POLL_MS = 2;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const hex = (tx) => Buffer.from(tx.hash()).toString('hex');
 
-/** The loop an application writes with the bare SDK: send, then poll getTransaction. */
+/**
+ * The loop an application writes with the bare SDK when it must not pay twice:
+ * take the hash first (so it can be persisted before anything is sent, as
+ * submitAndWait does), send, then poll getTransaction.
+ */
 async function rawSubmit(server, tx) {
+  const hash = hex(tx);
   const sent = await server.sendTransaction(tx);
+  if (sent.hash !== hash) throw new Error(`raw send answered hash ${sent.hash}, expected ${hash}`);
   if (sent.status !== 'PENDING') throw new Error(`raw send ${sent.status}`);
   for (;;) {
     await sleep(POLL_MS);
     const got = await server.getTransaction(sent.hash);
     if (got.status !== 'NOT_FOUND') return got.status;
   }
+}
+
+/** A fair comparison: the wrapper made exactly the raw loop's RPC calls (one send, one poll). */
+function sameCalls(outcome) {
+  if (outcome.attempts !== 1 || outcome.polls !== 1)
+    throw new Error(`submitAndWait made ${outcome.attempts} sends and ${outcome.polls} polls, the raw loop 1 and 1`);
+  return outcome.status;
 }
 
 function stats(samples) {
@@ -100,8 +115,8 @@ async function main() {
   const runs = {
     raw: (tx) => rawSubmit(server, tx),
     control: (tx) => rawSubmit(server, tx),
-    bare: (tx) => bare.submitAndWait(tx, { method: 'bench_payment' }).then((o) => o.status),
-    inst: (tx) => client.submitAndWait(tx, { method: 'bench_payment' }).then((o) => o.status),
+    bare: (tx) => bare.submitAndWait(tx, { method: 'bench_payment' }).then(sameCalls),
+    inst: (tx) => client.submitAndWait(tx, { method: 'bench_payment' }).then(sameCalls),
   };
   for (let i = 0; i < SUBMISSIONS; i++) {
     // Rotating order: no variant always runs first (after another's garbage, or at the same ledger phase).
@@ -134,7 +149,7 @@ async function main() {
   console.log(
     `${'per submission (wall ms)'.padEnd(34)} ${'mean'.padStart(9)} ${'median'.padStart(9)} ${'p90'.padStart(9)}`,
   );
-  console.log(row(`raw SDK send+poll (n=${SUBMISSIONS})`, rs, rs));
+  console.log(row(`raw SDK hash+send+poll (n=${SUBMISSIONS})`, rs, rs));
   console.log(row('raw SDK again (noise control)', rs, stats(wall.control)));
   console.log(row('submitAndWait, no telemetry', rs, stats(wall.bare)));
   console.log(row('submitAndWait + metrics + spans', rs, stats(wall.inst)));
@@ -152,6 +167,48 @@ async function main() {
   );
   console.log(row('raw SDK', rc, rc));
   console.log(row('instrumented (timeout+metric+span)', rc, ic));
+
+  // The wrapper's own CPU, without HTTP or sandbox: a server that answers PENDING, then SUCCESS at once.
+  const okResult = { feeCharged: 100n, result: { type: 'txSuccess', results: [] } };
+  const memServer = {
+    sendTransaction: async (tx) => ({ status: 'PENDING', hash: hex(tx), latestLedger: 2, latestLedgerCloseTime: '2' }),
+    getTransaction: async () => ({
+      status: 'SUCCESS',
+      ledger: 2,
+      latestLedger: 2,
+      latestLedgerCloseTime: '2',
+      resultXdr: okResult,
+    }),
+  };
+  const memRuns = {
+    raw: (tx) => rawSubmit(memServer, tx),
+    bare: (tx) => createdBare.submitAndWait(tx, { method: 'bench_payment' }).then(sameCalls),
+    inst: (tx) => createdInst.submitAndWait(tx, { method: 'bench_payment' }).then(sameCalls),
+  };
+  const createdBare = createStellarClient({ server: memServer, pollIntervalMs: POLL_MS });
+  const createdInst = createStellarClient({
+    server: memServer,
+    registry: new Registry(),
+    tracer: provider.getTracer('bench'),
+    pollIntervalMs: POLL_MS,
+  });
+  const memTxs = Array.from({ length: SUBMISSIONS }, next);
+  const memCpu = { raw: 0, bare: 0, inst: 0 };
+  for (let round = 0; round < 4; round++) {
+    for (const kind of round % 2 === 0 ? ['raw', 'bare', 'inst'] : ['inst', 'bare', 'raw']) {
+      const c0 = process.cpuUsage();
+      for (const tx of memTxs) await memRuns[kind](tx);
+      const c = process.cpuUsage(c0);
+      // Round 0 warms up.
+      if (round > 0) memCpu[kind] += (c.user + c.system) / (3 * SUBMISSIONS);
+    }
+  }
+  const us = (n) => n.toFixed(0);
+  console.log(
+    `CPU µs per submission, in-memory server (n=3x${SUBMISSIONS}): raw ${us(memCpu.raw)}, no telemetry ${us(memCpu.bare)} ` +
+      `(+${us(memCpu.bare - memCpu.raw)}), metrics + spans ${us(memCpu.inst)} (+${us(memCpu.inst - memCpu.raw)}); ` +
+      `the wrapper's extra CPU is ${(((memCpu.inst - memCpu.raw) / 1000 / rs.median) * 100).toFixed(1)} % of the raw median above`,
+  );
 
   await provider.shutdown();
   await sandbox.close();

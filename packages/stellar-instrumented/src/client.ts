@@ -1,5 +1,6 @@
 import { trace } from '@opentelemetry/api';
 import type { rpc } from '@stellar/stellar-sdk';
+import { transactionHash } from './bounds';
 import { ERROR_CODES, StellarInstrumentedError } from './errors';
 import type { ClientDeps } from './internal-types';
 import type { MetricsRecorder } from './metrics';
@@ -56,12 +57,12 @@ export function createStellarClient(options: StellarClientOptions): StellarClien
     waitForTransaction: (hash, waitOptions) => waitForTransaction(deps, hash, waitOptions),
     simulateTransaction: (tx) =>
       rpcCaller.call('simulateTransaction', () => server.simulateTransaction(tx), {
-        attributes: { [ATTR_TX_HASH]: Buffer.from(tx.hash()).toString('hex') },
+        attributes: { [ATTR_TX_HASH]: transactionHash(tx) },
         describe: (r) => (isSimulationError(r) ? { outcome: 'simulation_error' } : undefined),
       }),
     prepareTransaction: (tx) =>
       rpcCaller.call('prepareTransaction', () => server.prepareTransaction(tx), {
-        attributes: { [ATTR_TX_HASH]: Buffer.from(tx.hash()).toString('hex') },
+        attributes: { [ATTR_TX_HASH]: transactionHash(tx) },
         sdkErrorOutcome: 'simulation_error',
       }),
     getLatestLedger: () => rpcCaller.call('getLatestLedger', () => server.getLatestLedger()),
