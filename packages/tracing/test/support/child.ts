@@ -3,6 +3,9 @@ import { join } from 'node:path';
 
 export const PACKAGE_DIR = join(__dirname, '..', '..');
 
+// Below jest's 30 s test timeout, so a slow start fails with the child's stderr, not a bare timeout.
+const START_TIMEOUT_MS = 25_000;
+
 export interface RunningService {
   readonly port: number;
   readonly url: string;
@@ -37,7 +40,11 @@ export function startService(
     stderr += chunk.toString();
   });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${script} did not start: ${stderr}`)), 15000);
+    // A child that never listens is killed, so a slow start fails this test instead of keeping jest open.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${script} did not start within ${START_TIMEOUT_MS} ms: ${stderr}`));
+    }, START_TIMEOUT_MS);
     const early = (code: number | null) => {
       clearTimeout(timer);
       reject(new Error(`${script} exited with ${code} before listening: ${stderr}`));
