@@ -33,6 +33,24 @@ async function startChild(env: TestEnv, crashAt: string): Promise<{ child: Child
   return { child, url: `http://127.0.0.1:${port}` };
 }
 
+/**
+ * Starts a fresh instance with the reconciler (the "restart") and waits until the job row in `table`
+ * is confirmed, then closes it. Returns the last status seen.
+ */
+async function restartUntilConfirmed(env: TestEnv, table: 'reward_claims' | 'credentials', id: string) {
+  const restarted = await buildApp(env, { reconciler: true });
+  try {
+    let status = 'submitted';
+    for (let i = 0; i < 100 && status !== 'confirmed'; i += 1) {
+      await sleep(100);
+      status = (await env.schema.pool.query(`SELECT status FROM ${table} WHERE id = $1`, [id])).rows[0].status;
+    }
+    return status;
+  } finally {
+    await restarted.app.close();
+  }
+}
+
 async function http(url: string, method: string, body?: unknown, token?: string) {
   const response = await fetch(url, {
     method,
@@ -87,18 +105,7 @@ describe('a process killed mid-payout', () => {
     expect(env.sandbox.sentCount(hash)).toBe(sentBeforeRestart);
 
     // Restart: the reconciler finishes the job with the stored envelope.
-    const restarted = await buildApp(env, { reconciler: true });
-    try {
-      let status = 'submitted';
-      for (let i = 0; i < 100 && status !== 'confirmed'; i += 1) {
-        await sleep(100);
-        status = (await env.schema.pool.query('SELECT status FROM reward_claims WHERE id = $1', [rows[0].id])).rows[0]
-          .status;
-      }
-      expect(status).toBe('confirmed');
-    } finally {
-      await restarted.app.close();
-    }
+    expect(await restartUntilConfirmed(env, 'reward_claims', rows[0].id)).toBe('confirmed');
     expect(env.sandbox.balance(stellarAddress)).toBe('10.0000000');
     expect(env.sandbox.appliedTransactions().filter((tx) => tx.hash === hash)).toHaveLength(1);
     const claimed = (await auditRows(env.schema.pool, 'reward_claimed')).filter((r) => r.resource_id === rows[0].id);
@@ -131,18 +138,7 @@ describe('a process killed mid-payout', () => {
     expect(rows[0]).toMatchObject({ status: 'submitted' });
     expect(env.sandbox.sentCount(rows[0].tx_hash)).toBe(0);
 
-    const restarted = await buildApp(env, { reconciler: true });
-    try {
-      let status = 'submitted';
-      for (let i = 0; i < 100 && status !== 'confirmed'; i += 1) {
-        await sleep(100);
-        status = (await env.schema.pool.query('SELECT status FROM credentials WHERE id = $1', [rows[0].id])).rows[0]
-          .status;
-      }
-      expect(status).toBe('confirmed');
-    } finally {
-      await restarted.app.close();
-    }
+    expect(await restartUntilConfirmed(env, 'credentials', rows[0].id)).toBe('confirmed');
     expect(env.sandbox.mintedCredentials().filter((m) => m.to === stellarAddress)).toEqual([
       expect.objectContaining({ courseId: 'stellar-101', hash: rows[0].tx_hash }),
     ]);
