@@ -4,12 +4,30 @@
 // runs in its own process; autocannon runs here. Variants are interleaved over several rounds and
 // the median round is reported, so drift on a shared machine hits every variant alike.
 // Run: pnpm --filter @app/metrics build && node benchmarks/http.js [seconds-per-run=1] [rounds=9]
-const { fork } = require('node:child_process');
+const { execFileSync, fork } = require('node:child_process');
 const path = require('node:path');
 const autocannon = require('autocannon');
 const { recordingCoreCost } = require('./core');
 
 const seconds = Number(process.argv[2] ?? 1);
+// autocannon on CPU 0 and every server on CPU 1, so the scheduler never puts the load generator
+// and the measured server on one core (PIN=0 turns it off; needs taskset and two CPUs).
+const pinned = process.env.PIN !== '0' && require('node:os').cpus().length >= 2 && hasTaskset();
+// RATE=<req/s> offers a fixed load instead of as much as 10 connections take: server CPU per
+// request without the saturation effects.
+const rate = process.env.RATE ? Number(process.env.RATE) : undefined;
+// One autocannon process cannot keep one Fastify core busy with one request per connection at a
+// time; pipelined requests make the server the bottleneck, so req/s measures the server.
+const pipelining = Number(process.env.PIPELINING ?? 8);
+
+function hasTaskset() {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 const rounds = Number(process.argv[3] ?? 9);
 const variants = process.env.VARIANTS
   ? ['bare', ...process.env.VARIANTS.split(',')]
@@ -29,14 +47,16 @@ function once(child, predicate) {
 
 async function start(variant) {
   const child = fork(path.join(__dirname, 'server.js'), [variant], { stdio: 'inherit' });
+  if (pinned) execFileSync('taskset', ['-pc', '1', String(child.pid)], { stdio: 'ignore' });
   const { port } = await once(child, (m) => m.port !== undefined);
   return { variant, child, url: `http://127.0.0.1:${port}/quizzes/42` };
 }
 
 function load(url, duration) {
   return new Promise((resolve, reject) => {
-    autocannon({ url, connections: 10, pipelining: 1, duration }, (error, result) =>
-      error ? reject(error) : resolve(result),
+    autocannon(
+      { url, connections: 10, pipelining, duration, ...(rate ? { overallRate: rate } : {}) },
+      (error, result) => (error ? reject(error) : resolve(result)),
     );
   });
 }
@@ -56,6 +76,7 @@ async function measure(server) {
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function main() {
+  if (pinned) execFileSync('taskset', ['-pc', '0', String(process.pid)], { stdio: 'ignore' });
   const servers = [];
   for (const variant of variants) servers.push(await start(variant));
   for (const server of servers) await load(server.url, 1); // warm-up: JIT, connection setup
@@ -71,7 +92,7 @@ async function main() {
 
   const os = require('node:os');
   console.log(
-    `node ${process.version}, ${seconds}s x ${rounds} rounds per variant, 10 connections, GET /quizzes/:quizId`,
+    `node ${process.version}, ${seconds}s x ${rounds} rounds per variant, 10 connections x ${pipelining} pipelined${rate ? ` at ${rate} req/s` : ''}, GET /quizzes/:quizId, ${pinned ? 'autocannon pinned to CPU 0, servers to CPU 1' : 'not pinned'}`,
   );
   console.log(
     `load average after the run: ${os
@@ -93,6 +114,12 @@ async function main() {
       delta.toFixed(2).padStart(16),
     ];
     console.log(`${variant.padEnd(26)} ${cells.join('  ')}`);
+  }
+  if (process.env.VERBOSE) {
+    for (const variant of variants) {
+      const ratios = runs[variant].map((r, round) => (r.rps / runs.bare[round].rps).toFixed(3));
+      console.log(`${variant.padEnd(26)} per round: ${ratios.join(' ')}`);
+    }
   }
   const core = recordingCoreCost();
   console.log(`recording core: ${core.recordNs.toFixed(0)} ns per http.record() call (${core.calls} calls)`);

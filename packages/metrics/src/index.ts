@@ -1,11 +1,11 @@
-export { negotiateFormat } from './accept';
 export type { ExpositionFormat } from './accept';
+export { negotiateFormat } from './accept';
 export type { AmountBucket } from './amount-bucket';
 export { AMOUNT_BUCKET_INVALID, AMOUNT_BUCKET_OVERFLOW, AMOUNT_BUCKETS, amountBucket } from './amount-bucket';
 export { registerCounterSource } from './counter-source';
 export { createMetrics } from './create-metrics';
-export { ERROR_CODES, MetricsError } from './errors';
 export type { MetricsErrorCode } from './errors';
+export { ERROR_CODES, MetricsError } from './errors';
 export { getOrCreateCounter, getOrCreateGauge, getOrCreateHistogram } from './get-or-create';
 export { createMetricsHandler } from './metrics-handler';
 export {

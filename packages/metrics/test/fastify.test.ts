@@ -74,25 +74,49 @@ describe('metricsPlugin', () => {
     expect(promtoolCheckMetrics(body)).toEqual({ status: 0, output: '' });
   });
 
-  it('still records routes registered before the plugin and replies from earlier hooks', async () => {
+  it('records routes registered before the plugin and replies from hooks before and after it', async () => {
     const metrics = createMetrics();
     const instance = Fastify();
     instance.get('/early/:id', async () => 'ok');
+    instance.addHook('onRequest', async (request, reply) => {
+      if (request.url.startsWith('/blocked')) return reply.code(403).send({ error: 'forbidden' });
+    });
+    await instance.register(metricsPlugin, { metrics });
     instance.addHook('onRequest', async (request, reply) => {
       if (request.headers.authorization === undefined && request.url.startsWith('/private')) {
         return reply.code(401).send({ error: 'unauthorized' });
       }
     });
-    await instance.register(metricsPlugin, { metrics });
     instance.get('/private/:id', async () => 'secret');
+    instance.get('/blocked/:id', async () => 'never');
     app = instance;
     await instance.inject('/early/1');
-    await instance.inject('/private/1');
+    expect((await instance.inject('/private/1')).statusCode).toBe(401);
     await instance.inject({ url: '/private/2', headers: { authorization: 'Bearer x' } });
+    expect((await instance.inject('/blocked/1')).statusCode).toBe(403);
     expect(samples(await text(metrics), 'http_requests_total').sort()).toEqual([
+      'http_requests_total{method="GET",route="/blocked/:id",status_code="403"} 1',
       'http_requests_total{method="GET",route="/early/:id",status_code="200"} 1',
       'http_requests_total{method="GET",route="/private/:id",status_code="200"} 1',
       'http_requests_total{method="GET",route="/private/:id",status_code="401"} 1',
+    ]);
+    expect(metrics.http.inFlight).toBe(0);
+  });
+
+  it('records requests rejected before their handler under the route template', async () => {
+    const { app, metrics } = await build();
+    app.post('/answers/:quizId', { schema: { body: { type: 'object', required: ['answer'] } } }, async () => 'ok');
+    expect((await app.inject({ method: 'POST', url: '/answers/7', payload: { wrong: 1 } })).statusCode).toBe(400);
+    const unsupported = await app.inject({
+      method: 'POST',
+      url: '/answers/7',
+      headers: { 'content-type': 'text/csv' },
+      payload: 'a,b',
+    });
+    expect(unsupported.statusCode).toBe(415);
+    expect(samples(await text(metrics), 'http_requests_total').sort()).toEqual([
+      'http_requests_total{method="POST",route="/answers/:quizId",status_code="400"} 1',
+      'http_requests_total{method="POST",route="/answers/:quizId",status_code="415"} 1',
     ]);
     expect(metrics.http.inFlight).toBe(0);
   });
