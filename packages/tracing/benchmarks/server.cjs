@@ -1,6 +1,8 @@
 // The benchmarked service: one Fastify JSON route. BENCH_MODE picks the setup:
 //   untraced             no OpenTelemetry at all
 //   app-tracing          @app/tracing, started by the preload (--import @app/tracing/register)
+//   empty-hooks          no OpenTelemetry; empty hooks where @fastify/otel adds its own
+//                        (onRequest, onSend, onResponse): the floor of any hook-based integration
 //   default-composition  the stock setup: @fastify/otel defaults (hook and handler spans,
 //                        registered as a plugin) + http instrumentation, no-op exporter
 const mode = process.env.BENCH_MODE ?? 'untraced';
@@ -31,6 +33,11 @@ const Fastify = require('fastify');
 async function main() {
   const app = Fastify({ logger: false });
   if (fastifyOtel) await app.register(fastifyOtel.plugin());
+  if (mode === 'empty-hooks') {
+    app.addHook('onRequest', (_request, _reply, done) => done());
+    app.addHook('onSend', (_request, _reply, payload, done) => done(null, payload));
+    app.addHook('onResponse', (_request, _reply, done) => done());
+  }
   app.get('/rewards/:id', async (request) => ({ id: request.params.id, amount: '25.0000000', asset: 'LEARN' }));
   await app.listen({ port: 0, host: '127.0.0.1' });
   process.stdout.write(`${JSON.stringify({ listening: app.server.address().port })}\n`);

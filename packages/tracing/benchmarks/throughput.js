@@ -1,9 +1,12 @@
 // Throughput of one Fastify route, side by side in one run:
 //   node benchmarks/throughput.js            (from packages/tracing, after `pnpm build`)
-// BENCH_SECONDS (default 3), BENCH_ROUNDS (default 3) and BENCH_CONNECTIONS (default 10) tune the run.
+// BENCH_SECONDS (default 3), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 10) and
+// BENCH_PIPELINING (default 8) tune the run; BENCH_PIN=0 stops pinning the load generator and the
+// server to separate CPUs; BENCH_EXTRA=1 adds "0 % sampled" and "empty hooks" rows.
 // Each setup runs in its own child process (instrumentation patches modules at
 // load time); autocannon runs in this process, the OTLP/HTTP receiver in another.
-const { spawn } = require('node:child_process');
+const { execFileSync, spawn } = require('node:child_process');
+const os = require('node:os');
 const { join } = require('node:path');
 const autocannon = require('autocannon');
 
@@ -11,9 +14,25 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const ROOT = join(__dirname, '..');
+// One autocannon process cannot keep one Fastify core busy with one request per connection at a
+// time; pipelined requests make the server the bottleneck, so req/s measures the server.
+const PIPELINING = Number(process.env.BENCH_PIPELINING ?? 8);
+// autocannon and the receiver on CPU 0, the measured server on CPU 1, so the scheduler never puts
+// the load generator and the server on one core (BENCH_PIN=0 turns it off).
+const PINNED = process.env.BENCH_PIN !== '0' && os.cpus().length >= 2 && pin(process.pid, 0);
+
+function pin(pid, cpu) {
+  try {
+    execFileSync('taskset', ['-pc', String(cpu), String(pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function startReceiver() {
   const child = spawn(process.execPath, [join(__dirname, 'receiver.cjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  if (PINNED) pin(child.pid, 0);
   const received = { requests: 0, bytes: 0 };
   return new Promise((resolve) => {
     child.stdout.on('data', (chunk) => {
@@ -42,6 +61,7 @@ function startServer(env, nodeArgs) {
     env: { ...process.env, NODE_OPTIONS: '', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  if (PINNED) pin(child.pid, 1);
   const lines = [];
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
@@ -66,7 +86,12 @@ async function cpuOf(child, lines) {
 }
 
 function load(port, duration) {
-  return autocannon({ url: `http://127.0.0.1:${port}/rewards/42`, connections: CONNECTIONS, duration });
+  return autocannon({
+    url: `http://127.0.0.1:${port}/rewards/42`,
+    connections: CONNECTIONS,
+    pipelining: PIPELINING,
+    duration,
+  });
 }
 
 async function measure(name, env, nodeArgs = []) {
@@ -108,6 +133,13 @@ async function main() {
     ['@app/tracing 100% -> OTLP', traced(1), preload],
     ['@app/tracing 10% -> OTLP', traced(0.1), preload],
     ['@fastify/otel + http (defaults), no-op exporter', { BENCH_MODE: 'default-composition' }, []],
+    // BENCH_EXTRA=1: where the 10 % cost goes.
+    ...(process.env.BENCH_EXTRA
+      ? [
+          ['@app/tracing 0% (nothing sampled)', traced(0), preload],
+          ['Fastify + empty hooks where @fastify/otel adds them', { BENCH_MODE: 'empty-hooks' }, []],
+        ]
+      : []),
   ];
   const results = setups.map(() => []);
   // Rounds interleave the setups so a burst of load from elsewhere on the
@@ -126,7 +158,7 @@ async function main() {
   }));
   const base = rows[0];
   console.log(
-    `\n${ROUNDS} rounds x ${SECONDS}s per setup, ${CONNECTIONS} connections, Node ${process.version}, median of rounds\n`,
+    `\n${ROUNDS} rounds x ${SECONDS}s per setup, ${CONNECTIONS} connections x ${PIPELINING} pipelined, ${PINNED ? 'load on CPU 0, server on CPU 1' : 'not pinned'}, Node ${process.version}, median of rounds\n`,
   );
   console.log('| setup | req/s | ratio | CPU µs/req | CPU ratio | p99 ms | spans exported | spans dropped |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');

@@ -1,6 +1,6 @@
 export { resolveConfig } from './config';
-export { ERROR_CODES, TracingError } from './errors';
 export type { TracingErrorCode } from './errors';
+export { ERROR_CODES, TracingError } from './errors';
 export { fastifyOtelPlugin } from './fastify';
 export { currentTraceIds, withSpan } from './helpers';
 export {
