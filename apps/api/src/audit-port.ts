@@ -1,26 +1,8 @@
+import type { AuditEventInput, Queryable } from '@app/audit';
 import type { Pool } from 'pg';
 
-/** The fields of an audit event the service writes (the shape of @app/audit's AuditEventInput). */
-export interface AuditInput {
-  event: string;
-  result: 'success' | 'failure';
-  userId?: string | null;
-  stellarAddress?: string | null;
-  resource?: string | null;
-  resourceId?: string | null;
-  action?: string | null;
-  reason?: string | null;
-  txHash?: string | null;
-  amount?: string | null;
-  metadata?: Record<string, unknown> | null;
-  ip?: string | null;
-  userAgent?: string | null;
-}
-
-/** Anything with pg's `query`: the transaction's client. */
-export interface Queryable {
-  query(text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount?: number | null }>;
-}
+/** The fields of an audit event the service writes. */
+export type AuditInput = AuditEventInput;
 
 /** Writes audit events inside the caller's transaction. */
 export interface AuditSink {
