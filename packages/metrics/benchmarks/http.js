@@ -5,14 +5,16 @@
 // the median round is reported, so drift on a shared machine hits every variant alike.
 // Run: pnpm --filter @app/metrics build && node benchmarks/http.js [seconds-per-run=1] [rounds=9]
 const { execFileSync, fork } = require('node:child_process');
+const os = require('node:os');
 const path = require('node:path');
 const autocannon = require('autocannon');
 const { recordingCoreCost } = require('./core');
 
 const seconds = Number(process.argv[2] ?? 1);
+const rounds = Number(process.argv[3] ?? 9);
 // autocannon on CPU 0 and every server on CPU 1, so the scheduler never puts the load generator
 // and the measured server on one core (PIN=0 turns it off; needs taskset and two CPUs).
-const pinned = process.env.PIN !== '0' && require('node:os').cpus().length >= 2 && hasTaskset();
+const pinned = process.env.PIN !== '0' && os.cpus().length >= 2 && pin(process.pid, 0);
 // RATE=<req/s> offers a fixed load instead of as much as 10 connections take: server CPU per
 // request without the saturation effects.
 const rate = process.env.RATE ? Number(process.env.RATE) : undefined;
@@ -20,15 +22,15 @@ const rate = process.env.RATE ? Number(process.env.RATE) : undefined;
 // time; pipelined requests make the server the bottleneck, so req/s measures the server.
 const pipelining = Number(process.env.PIPELINING ?? 8);
 
-function hasTaskset() {
+function pin(pid, cpu) {
   try {
-    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    execFileSync('taskset', ['-pc', String(cpu), String(pid)], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
   }
 }
-const rounds = Number(process.argv[3] ?? 9);
+
 const variants = process.env.VARIANTS
   ? ['bare', ...process.env.VARIANTS.split(',')]
   : ['bare', 'app-metrics', 'prom-client-hook', 'fastify-metrics-histogram', 'fastify-metrics-defaults'];
@@ -47,7 +49,7 @@ function once(child, predicate) {
 
 async function start(variant) {
   const child = fork(path.join(__dirname, 'server.js'), [variant], { stdio: 'inherit' });
-  if (pinned) execFileSync('taskset', ['-pc', '1', String(child.pid)], { stdio: 'ignore' });
+  if (pinned) pin(child.pid, 1);
   const { port } = await once(child, (m) => m.port !== undefined);
   return { variant, child, url: `http://127.0.0.1:${port}/quizzes/42` };
 }
@@ -76,7 +78,6 @@ async function measure(server) {
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function main() {
-  if (pinned) execFileSync('taskset', ['-pc', '0', String(process.pid)], { stdio: 'ignore' });
   const servers = [];
   for (const variant of variants) servers.push(await start(variant));
   for (const server of servers) await load(server.url, 1); // warm-up: JIT, connection setup
@@ -90,7 +91,6 @@ async function main() {
   }
   for (const server of servers) server.child.send('exit');
 
-  const os = require('node:os');
   console.log(
     `node ${process.version}, ${seconds}s x ${rounds} rounds per variant, 10 connections x ${pipelining} pipelined${rate ? ` at ${rate} req/s` : ''}, GET /quizzes/:quizId, ${pinned ? 'autocannon pinned to CPU 0, servers to CPU 1' : 'not pinned'}`,
   );
