@@ -1,7 +1,9 @@
+export { GENESIS_HASH } from './chain';
+export type { AuditErrorCode } from './errors';
+export { AUDIT_ERROR_CODES, AuditError } from './errors';
 export type { LogFieldName, LogFieldsInput } from './log-fields';
 export { LOG_FIELDS, logFields } from './log-fields';
-export { AUDIT_ERROR_CODES, AuditError } from './errors';
-export type { AuditErrorCode } from './errors';
+export { MIGRATIONS_DIR, migrateAuditSchema } from './migrate';
 export {
   AUDIT_EVENTS,
   AUDIT_SCHEMA_VERSION,
@@ -11,18 +13,13 @@ export {
   EVENT_COLUMNS,
   EVENTS_TABLE,
 } from './names';
-export { MIGRATIONS_DIR, migrateAuditSchema } from './migrate';
-export { createAuditWriter } from './writer';
-export { normalizeEvent } from './validate';
 export { auditLogLine } from './pino-writer';
 export { isSecretKey, LIMITS, REDACTED, redactSecrets, redactUrl, sanitizeMetadata, sanitizeString } from './redact';
-export { activeTraceIds, traceLogFields } from './trace-context';
 export { sealAuditChain, startAuditSealer } from './seal';
-export { verifyAuditChain } from './verify';
-export { GENESIS_HASH } from './chain';
-export { securityEvents } from './security-events';
 export type { AuthzFailContext, FailureContext, RateLimitContext, SecurityContext } from './security-events';
+export { securityEvents } from './security-events';
 export { auditCounterSources, getAuditStats } from './stats';
+export { activeTraceIds, traceLogFields } from './trace-context';
 export type {
   AuditEvent,
   AuditEventInput,
@@ -45,3 +42,6 @@ export type {
   VerifyOptions,
   VerifyResult,
 } from './types';
+export { normalizeEvent } from './validate';
+export { verifyAuditChain } from './verify';
+export { createAuditWriter } from './writer';
