@@ -1,6 +1,8 @@
 export { GENESIS_HASH } from './chain';
 export type { AuditErrorCode } from './errors';
 export { AUDIT_ERROR_CODES, AuditError } from './errors';
+export type { AuditEventNames } from './event-names';
+export { registeredEventNames } from './event-names';
 export type { LogFieldName, LogFieldsInput } from './log-fields';
 export { LOG_FIELDS, logFields } from './log-fields';
 export { MIGRATIONS_DIR, migrateAuditSchema } from './migrate';
@@ -11,6 +13,7 @@ export {
   COUNTER_EVENTS_WRITTEN,
   COUNTER_WRITE_FAILURES,
   EVENT_COLUMNS,
+  EVENT_NAME_PATTERN,
   EVENTS_TABLE,
 } from './names';
 export { auditLogLine } from './pino-writer';

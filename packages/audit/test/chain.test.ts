@@ -140,7 +140,7 @@ describe('hash chain: seal and verify', () => {
     await sealAll(schema.pool, { key: 'k1' });
     expect((await verifyAuditChain(schema.pool, { key: 'k1' })).ok).toBe(true);
     expect((await verifyAuditChain(schema.pool, { key: 'other' })).firstBroken?.seq).toBe(1);
-    await expect(verifyAuditChain(schema.pool)).rejects.toThrow(/AUDIT_KEY_MISMATCH/);
+    await expect(verifyAuditChain(schema.pool)).rejects.toThrow(/AUDIT_ERR_KEY_MISMATCH/);
   });
 
   it('verifies a range by event id and by time', async () => {
@@ -153,7 +153,7 @@ describe('hash chain: seal and verify', () => {
       to: new Date().toISOString(),
     });
     expect(all).toMatchObject({ ok: true, checked: 10 });
-    await expect(verifyAuditChain(schema.pool, { from: 'yesterday-ish' })).rejects.toThrow(/AUDIT_INVALID_RANGE/);
+    await expect(verifyAuditChain(schema.pool, { from: 'yesterday-ish' })).rejects.toThrow(/AUDIT_ERR_INVALID_RANGE/);
   });
 
   it('8 concurrent writers x 500 events, with a sealer running meanwhile, leave a chain that verifies', async () => {
