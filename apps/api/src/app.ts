@@ -1,4 +1,10 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import authRoutes from './modules/auth/routes';
+import courseRoutes from './modules/courses/routes';
+import credentialRoutes from './modules/credentials/routes';
+import healthRoutes from './modules/health/routes';
+import rewardRoutes from './modules/rewards/routes';
+import submissionRoutes from './modules/submissions/routes';
 import auditPlugin from './plugins/audit';
 import authPlugin from './plugins/auth';
 import configPlugin from './plugins/config';
@@ -9,12 +15,6 @@ import onchainPlugin from './plugins/onchain';
 import rateLimitPlugin from './plugins/rate-limit';
 import redisPlugin from './plugins/redis';
 import swaggerPlugin from './plugins/swagger';
-import authRoutes from './modules/auth/routes';
-import courseRoutes from './modules/courses/routes';
-import credentialRoutes from './modules/credentials/routes';
-import healthRoutes from './modules/health/routes';
-import rewardRoutes from './modules/rewards/routes';
-import submissionRoutes from './modules/submissions/routes';
 import type { AppOptions } from './types';
 
 /** Fastify server options the service needs (body limit, ajv), merged into the caller's. */

@@ -1,5 +1,4 @@
-import { createAuditWriter } from '@app/audit';
-import { migrateAuditSchema } from '@app/audit';
+import { createAuditWriter, migrateAuditSchema } from '@app/audit';
 import { Keypair, rpc } from '@stellar/stellar-sdk';
 import { Redis } from 'ioredis';
 import { Pool } from 'pg';

@@ -5,8 +5,8 @@ import app, { serverOptions } from './app';
 import { ConfigError, loadConfig } from './config';
 import { startMetricsServer } from './metrics-server';
 import accessLog from './plugins/access-log';
-import { tracesBanner } from './traces-banner';
 import { createRuntime } from './runtime';
+import { tracesBanner } from './traces-banner';
 
 function fail(message: string): never {
   process.stderr.write(`✖ ${message}\n`);

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { withSpan } from '@app/tracing';
 import fastifyJwt from '@fastify/jwt';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { withSpan } from '@app/tracing';
 import { ERR_UNAUTHORIZED } from '../errors';
 import { SPAN } from '../names';
 

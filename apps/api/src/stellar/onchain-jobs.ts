@@ -1,6 +1,6 @@
+import { withSpan } from '@app/tracing';
 import { type Account, type Keypair, type Transaction, TransactionBuilder } from '@stellar/stellar-sdk';
 import type { Pool, PoolClient } from 'pg';
-import { withSpan } from '@app/tracing';
 import type { AuditInput, AuditSink } from '../audit-port';
 import { withTransaction } from '../db/transaction';
 import { ATTR, SPAN } from '../names';

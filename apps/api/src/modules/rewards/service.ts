@@ -3,9 +3,9 @@ import type { AuditSink } from '../../audit-port';
 import { withTransaction } from '../../db/transaction';
 import { ERR_FORBIDDEN, ERR_NOT_FOUND, ERR_NOT_PASSED } from '../../errors';
 import { AUDIT } from '../../names';
-import { waitAtMost } from '../../wait';
 import type { OnchainJobs } from '../../stellar/onchain-jobs';
 import { requeueSettledFailure } from '../../stellar/requeue';
+import { waitAtMost } from '../../wait';
 import { lockSubmission } from '../submissions/repository';
 import { type ClaimRow, findClaim, insertClaim, rewardAmountOf } from './repository';
 
