@@ -104,7 +104,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       closers.push(() => pg.close());
       // pglite-socket serves one connection: a second would wait forever.
       pool = new Pool({ connectionString: pg.connectionString, max: 1, connectionTimeoutMillis: 10000 });
-      embedded.postgres = 'in-process PostgreSQL (PGlite); data is lost at exit';
+      embedded.postgres = `in-process PostgreSQL (PGlite) at ${pg.connectionString}; data is lost at exit`;
     }
     closers.push(() => pool.end());
     await migrate(pool);
