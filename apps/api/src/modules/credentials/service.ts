@@ -42,10 +42,12 @@ export function createCredentialService(deps: {
           courseId,
           destination: caller.address,
           traceId: caller.traceId,
+          ip: caller.ip,
+          userAgent: caller.userAgent,
         });
         const retried = isNew
           ? undefined
-          : await requeueSettledFailure<CredentialRow>(client, 'credentials', credential.id);
+          : await requeueSettledFailure<CredentialRow>(client, 'credentials', credential.id, caller);
         if (retried) [credential, isNew] = [retried, true];
         if (isNew) {
           await deps.audit.write(client, {
@@ -57,6 +59,7 @@ export function createCredentialService(deps: {
             resourceId: credential.id,
             action: 'create',
             ip: caller.ip,
+            userAgent: caller.userAgent,
             metadata: { courseId, retryOf: retried?.tx_hash ?? null },
           });
         }
@@ -79,8 +82,10 @@ export function createCredentialService(deps: {
           stellarAddress: caller.address,
           resource: 'credential',
           resourceId: credentialId,
+          action: 'read',
           reason: 'not_owner',
           ip: caller.ip,
+          userAgent: caller.userAgent,
         });
         throw ERR_FORBIDDEN();
       }

@@ -1,10 +1,16 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { requestContext } from '../../audit-port';
 import { currentTraceId } from '../../trace';
 import { createClaimSchema, getClaimSchema } from './schemas';
 import { type Caller, claimView, createRewardService } from './service';
 
 export function callerOf(request: FastifyRequest): Caller {
-  return { userId: request.user.sub, address: request.user.addr, ip: request.ip, traceId: currentTraceId() };
+  return {
+    userId: request.user.sub,
+    address: request.user.addr,
+    ...requestContext(request),
+    traceId: currentTraceId(),
+  };
 }
 
 /** POST /rewards/claims and GET /rewards/claims/:claimId (signed in, own claims only). */

@@ -13,6 +13,8 @@ export interface Caller {
   userId: string;
   address: string;
   ip: string;
+  /** The request's User-Agent (kept with the job for the events written later). */
+  userAgent: string | null;
   traceId: string | null;
 }
 
@@ -35,7 +37,7 @@ export function createRewardService(deps: {
   waitMs: number;
   auditSecurity(event: Parameters<AuditSink['write']>[1]): Promise<void>;
 }) {
-  const denied = async (caller: Caller, resource: string, id: string) => {
+  const denied = async (caller: Caller, resource: string, id: string, action: string) => {
     await deps.auditSecurity({
       event: AUDIT.authorizationFailure,
       result: 'failure',
@@ -43,8 +45,10 @@ export function createRewardService(deps: {
       stellarAddress: caller.address,
       resource,
       resourceId: id,
+      action,
       reason: 'not_owner',
       ip: caller.ip,
+      userAgent: caller.userAgent,
     });
     return ERR_FORBIDDEN();
   };
@@ -68,8 +72,12 @@ export function createRewardService(deps: {
           destination: caller.address,
           amount,
           traceId: caller.traceId,
+          ip: caller.ip,
+          userAgent: caller.userAgent,
         });
-        const retried = created ? undefined : await requeueSettledFailure<ClaimRow>(client, 'reward_claims', row.id);
+        const retried = created
+          ? undefined
+          : await requeueSettledFailure<ClaimRow>(client, 'reward_claims', row.id, caller);
         if (retried) [row, created] = [retried, true];
         if (created) {
           await deps.audit.write(client, {
@@ -82,12 +90,13 @@ export function createRewardService(deps: {
             action: 'create',
             amount,
             ip: caller.ip,
+            userAgent: caller.userAgent,
             metadata: { submissionId, retryOf: retried?.tx_hash ?? null },
           });
         }
         return { row, created };
       });
-      if ('forbidden' in outcome) throw await denied(caller, 'submission', submissionId);
+      if ('forbidden' in outcome) throw await denied(caller, 'submission', submissionId, 'claim');
       if ('error' in outcome) throw outcome.error;
       const { row, created } = outcome;
       if (row.status === 'requested' || row.status === 'submitted') {
@@ -99,7 +108,7 @@ export function createRewardService(deps: {
     async get(caller: Caller, claimId: string): Promise<ClaimRow> {
       const row = await findClaim(deps.pool, claimId);
       if (!row) throw ERR_NOT_FOUND(`claim ${claimId}`);
-      if (row.user_id !== caller.userId) throw await denied(caller, 'reward_claim', claimId);
+      if (row.user_id !== caller.userId) throw await denied(caller, 'reward_claim', claimId, 'read');
       return row;
     },
   };

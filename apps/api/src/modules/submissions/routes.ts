@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { requestContext } from '../../audit-port';
 import { submitSchema } from './schemas';
 import { createSubmissionService } from './service';
 
@@ -14,7 +15,7 @@ const submissionRoutes: FastifyPluginAsync = async (fastify) => {
         address: request.user.addr,
         quizId: request.params.quizId,
         answers: request.body.answers,
-        ip: request.ip,
+        ...requestContext(request),
       });
       return reply.status(201).send(result);
     },

@@ -20,6 +20,7 @@ export function createSubmissionService(deps: { pool: Pool; audit: AuditSink; me
       quizId: string;
       answers: Record<string, number>;
       ip: string;
+      userAgent: string | null;
     }) {
       const result = await withTransaction(deps.pool, async (client) => {
         const quiz = await findQuiz(client, input.quizId);
@@ -36,6 +37,7 @@ export function createSubmissionService(deps: { pool: Pool; audit: AuditSink; me
           resourceId: submissionId,
           action: 'submit',
           ip: input.ip,
+          userAgent: input.userAgent,
           metadata: { quizId: quiz.id, courseId: quiz.course_id, score: points, passed },
         });
         return { submissionId, score: points, passed, rewardAmount: quiz.reward_amount };
