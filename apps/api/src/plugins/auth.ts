@@ -1,15 +1,31 @@
 import { randomBytes } from 'node:crypto';
+import { withSpan } from '@app/tracing';
 import fastifyJwt from '@fastify/jwt';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { withSpan } from '@app/tracing';
 import { ERR_UNAUTHORIZED } from '../errors';
 import { SPAN } from '../names';
+import { currentTraceId } from '../trace';
 
 /** What a signed-in caller's token carries. */
 export interface SessionUser {
   sub: string;
   addr: string;
+}
+
+/** The signed-in caller of a request, as the services see it (no Fastify types). */
+export interface Caller {
+  userId: string;
+  /** The caller's Stellar account (G…), where rewards and credentials go. */
+  address: string;
+  ip: string;
+  /** The request's trace id, stored on the rows it creates; null without tracing. */
+  traceId: string | null;
+}
+
+/** The caller of an authenticated request (after `fastify.authenticate`). */
+export function callerOf(request: FastifyRequest): Caller {
+  return { userId: request.user.sub, address: request.user.addr, ip: request.ip, traceId: currentTraceId() };
 }
 
 declare module '@fastify/jwt' {
