@@ -1,5 +1,12 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import authRoutes from './modules/auth/routes';
+import courseRoutes from './modules/courses/routes';
+import credentialRoutes from './modules/credentials/routes';
+import healthRoutes from './modules/health/routes';
+import rewardRoutes from './modules/rewards/routes';
+import submissionRoutes from './modules/submissions/routes';
 import auditPlugin from './plugins/audit';
+import auditSealerPlugin from './plugins/audit-sealer';
 import authPlugin from './plugins/auth';
 import configPlugin from './plugins/config';
 import dbPlugin from './plugins/db';
@@ -9,12 +16,6 @@ import onchainPlugin from './plugins/onchain';
 import rateLimitPlugin from './plugins/rate-limit';
 import redisPlugin from './plugins/redis';
 import swaggerPlugin from './plugins/swagger';
-import authRoutes from './modules/auth/routes';
-import courseRoutes from './modules/courses/routes';
-import credentialRoutes from './modules/credentials/routes';
-import healthRoutes from './modules/health/routes';
-import rewardRoutes from './modules/rewards/routes';
-import submissionRoutes from './modules/submissions/routes';
 import type { AppOptions } from './types';
 
 /** Fastify server options the service needs (body limit, ajv), merged into the caller's. */
@@ -41,6 +42,8 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
   await fastify.register(swaggerPlugin);
   await fastify.register(authPlugin);
   await fastify.register(rateLimitPlugin);
+  // Before onchain: closed after it, so the last sealing pass covers the jobs' final events.
+  await fastify.register(auditSealerPlugin);
   await fastify.register(onchainPlugin, {
     stellar: options.stellar,
     ...(options.hooks ? { hooks: options.hooks } : {}),

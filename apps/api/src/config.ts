@@ -34,6 +34,10 @@ export interface Config {
   readonly stellarPollIntervalMs: number;
   readonly claimWaitMs: number;
   readonly shutdownGraceMs: number;
+  /** Milliseconds between audit sealing passes (every instance runs the sealer). */
+  readonly auditSealIntervalMs: number;
+  /** HMAC key of the audit hash chain (AUDIT_CHAIN_KEY); unset: plain SHA-256. */
+  readonly auditChainKey: string | undefined;
   readonly logLevel: string;
 }
 
@@ -103,6 +107,8 @@ export function loadConfig(env: Env = process.env): Config {
     stellarPollIntervalMs: integer(env, 'STELLAR_POLL_INTERVAL_MS', 1000, problems, 50, 60000),
     claimWaitMs: integer(env, 'CLAIM_WAIT_MS', 8000, problems, 0, 60000),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10000, problems, 0),
+    auditSealIntervalMs: integer(env, 'AUDIT_SEAL_INTERVAL_MS', 1000, problems, 50, 3_600_000),
+    auditChainKey: env.AUDIT_CHAIN_KEY || undefined,
     logLevel: env.LOG_LEVEL || 'info',
   };
   if (config.jwtSecret !== undefined && config.jwtSecret.length < 32) {

@@ -41,6 +41,8 @@ export class NotOwner extends Error {
   constructor(
     readonly resource: string,
     readonly resourceId: string,
+    /** What the caller tried, e.g. `claim`. */
+    readonly action: string,
   ) {
     super(`${resource} ${resourceId} belongs to another user`);
   }
@@ -58,25 +60,27 @@ export interface JobRequester<R extends JobRow> {
   request(caller: Caller, insert: (client: PoolClient) => Promise<Inserted<R>>): Promise<{ row: R; created: boolean }>;
   /** The caller's own row; 404 when absent, 403 + `authz_fail` when it is someone else's. */
   get(caller: Caller, id: string): Promise<R>;
-  /** Audits an `authz_fail` on `resource`/`resourceId` and returns the 403 to throw. */
-  denied(caller: Caller, resource: string, resourceId: string): Promise<Error>;
+  /** Audits an `authz_fail` (`action` refused on `resource`/`resourceId`) and returns the 403 to throw. */
+  denied(caller: Caller, resource: string, resourceId: string, action: string): Promise<Error>;
 }
 
 export function createJobRequester<R extends JobRow>(deps: JobRequestDeps, kind: JobRequestKind): JobRequester<R> {
   const find = async (id: string): Promise<R | undefined> =>
     (await deps.pool.query<R>(`SELECT * FROM ${kind.table} WHERE id = $1`, [id])).rows[0];
 
-  const denied = async (caller: Caller, resource: string, resourceId: string) => {
-    await deps.auditSecurity(
-      securityEvents.authzFail({
+  const denied = async (caller: Caller, resource: string, resourceId: string, action: string) => {
+    await deps.auditSecurity({
+      ...securityEvents.authzFail({
         userId: caller.userId,
         stellarAddress: caller.address,
         ip: caller.ip,
+        userAgent: caller.userAgent,
         resource,
         resourceId,
         reason: 'not_owner',
       }),
-    );
+      action,
+    });
     return ERR_FORBIDDEN();
   };
 
@@ -87,7 +91,7 @@ export function createJobRequester<R extends JobRow>(deps: JobRequestDeps, kind:
       try {
         outcome = await withTransaction(deps.pool, async (client) => {
           let { row, created, audit } = await insert(client);
-          const retried = created ? undefined : await requeueSettledFailure<R>(client, kind.table, row.id);
+          const retried = created ? undefined : await requeueSettledFailure<R>(client, kind.table, row.id, caller);
           if (retried) [row, created] = [retried, true];
           if (created) {
             await deps.audit.write(client, {
@@ -99,6 +103,7 @@ export function createJobRequester<R extends JobRow>(deps: JobRequestDeps, kind:
               resourceId: row.id,
               action: 'create',
               ip: caller.ip,
+              userAgent: caller.userAgent,
               ...(audit?.amount === undefined ? {} : { amount: audit.amount }),
               metadata: { ...audit?.metadata, retryOf: retried?.tx_hash ?? null },
             });
@@ -106,7 +111,7 @@ export function createJobRequester<R extends JobRow>(deps: JobRequestDeps, kind:
           return { row, created };
         });
       } catch (error) {
-        if (error instanceof NotOwner) throw await denied(caller, error.resource, error.resourceId);
+        if (error instanceof NotOwner) throw await denied(caller, error.resource, error.resourceId, error.action);
         throw error;
       }
       const { row, created } = outcome;
@@ -118,7 +123,7 @@ export function createJobRequester<R extends JobRow>(deps: JobRequestDeps, kind:
     async get(caller, id) {
       const row = await find(id);
       if (!row) throw ERR_NOT_FOUND(`${kind.noun} ${id}`);
-      if (row.user_id !== caller.userId) throw await denied(caller, kind.resource, id);
+      if (row.user_id !== caller.userId) throw await denied(caller, kind.resource, id, 'read');
       return row;
     },
   };

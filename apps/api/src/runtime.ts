@@ -1,5 +1,4 @@
-import { createAuditWriter } from '@app/audit';
-import { migrateAuditSchema } from '@app/audit';
+import { createAuditWriter, migrateAuditSchema } from '@app/audit';
 import { Keypair, rpc } from '@stellar/stellar-sdk';
 import { Redis } from 'ioredis';
 import { Pool } from 'pg';
@@ -104,7 +103,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       closers.push(() => pg.close());
       // pglite-socket serves one connection: a second would wait forever.
       pool = new Pool({ connectionString: pg.connectionString, max: 1, connectionTimeoutMillis: 10000 });
-      embedded.postgres = 'in-process PostgreSQL (PGlite); data is lost at exit';
+      embedded.postgres = `in-process PostgreSQL (PGlite) at ${pg.connectionString}; data is lost at exit`;
     }
     closers.push(() => pool.end());
     await migrate(pool);

@@ -1,3 +1,4 @@
+import { auditCounterSources } from '@app/audit';
 import {
   type AppMetrics,
   amountBucket,
@@ -7,7 +8,6 @@ import {
   observeRedisClient,
   registerCounterSource,
 } from '@app/metrics';
-import { auditCounterSources } from '@app/audit';
 import { droppedSpanSamples, getTracingStats, LABEL_DROP_REASON, METRIC_SPANS_DROPPED } from '@app/tracing';
 import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';

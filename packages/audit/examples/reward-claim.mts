@@ -3,8 +3,6 @@
 // Run (Node 24 strips the types): DATABASE_URL=postgres://postgres@127.0.0.1:5432/test node examples/reward-claim.mts
 // It works in a throw-away schema and drops it.
 import { randomBytes } from 'node:crypto';
-import { Pool } from 'pg';
-import pino from 'pino';
 import {
   AUDIT_EVENTS,
   createAuditWriter,
@@ -13,6 +11,8 @@ import {
   startAuditSealer,
   verifyAuditChain,
 } from '@app/audit';
+import { Pool } from 'pg';
+import pino from 'pino';
 
 async function main(): Promise<void> {
   const schema = `audit_example_${randomBytes(3).toString('hex')}`;

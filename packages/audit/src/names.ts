@@ -38,6 +38,19 @@ export const AUDIT_EVENTS = {
 /** Counter names offered to `@app/metrics` (`registerCounterSource`). */
 export const COUNTER_EVENTS_WRITTEN = 'audit_events_written_total';
 export const COUNTER_WRITE_FAILURES = 'audit_write_failures_total';
+/**
+ * Sealing health, read from a running sealer (`auditSealerSources`). Alert on them:
+ * rows waiting, how old the oldest waiting row is, when this instance last
+ * completed a pass under the lock, and how many passes failed.
+ */
+export const GAUGE_UNSEALED_ROWS = 'audit_unsealed_rows';
+export const GAUGE_OLDEST_UNSEALED_AGE = 'audit_oldest_unsealed_age_seconds';
+export const GAUGE_SEAL_LAST_SUCCESS = 'audit_seal_last_success_timestamp_seconds';
+export const COUNTER_SEAL_FAILURES = 'audit_seal_failures_total';
+
+/** Default grace (seconds) before `verify` fails on a row still unsealed. */
+export const DEFAULT_UNSEALED_GRACE_SECONDS = 60;
+
 /** Label on both counters: where the event went (`postgres` or `log`), or `validation`. */
 export const LABEL_SINK = 'sink';
 

@@ -125,6 +125,11 @@ export interface SealOptions {
   skipIfBusy?: boolean;
   /** Logs the new chain head (an external anchor for the latest hash). */
   logger?: AuditLogger;
+  /**
+   * Longest wait for the seal lock, ms, when not `skipIfBusy` (default: no
+   * limit). A pass that waits longer fails with PostgreSQL's lock_timeout error.
+   */
+  lockTimeoutMs?: number;
 }
 
 export interface SealResult {
@@ -139,13 +144,24 @@ export interface SealerOptions extends SealOptions {
   intervalMs?: number;
   /** Called when a pass fails; the sealer keeps running. */
   onError?: (error: unknown) => void;
+  /**
+   * Grace (seconds) reported by `health()` and used for the backlog read
+   * (default `DEFAULT_UNSEALED_GRACE_SECONDS`).
+   */
+  graceSeconds?: number;
 }
 
 export interface AuditSealer {
-  /** Runs one pass now. */
+  /** Runs one pass now (waits for the lock; counted in `health()`). */
   sealNow(): Promise<SealResult>;
-  /** Stops the timer and waits for a running pass. */
-  stop(): Promise<void>;
+  /**
+   * Stops the timer and waits for a running pass. With `{ seal: true }` runs
+   * one last pass (what committed before shutdown gets sealed); a failure of
+   * that pass is counted and returned, never thrown.
+   */
+  stop(options?: { seal?: boolean }): Promise<SealResult | null>;
+  /** Sealing health after the last pass. */
+  health(): SealerHealth;
 }
 
 export interface VerifyOptions {
@@ -157,6 +173,11 @@ export interface VerifyOptions {
   key?: string | Buffer;
   /** The head recorded elsewhere (e.g. a sealer log line): detects a truncated tail. */
   anchor?: ChainHead;
+  /**
+   * Seconds a row may stay unsealed before verify fails (default 60,
+   * `DEFAULT_UNSEALED_GRACE_SECONDS`); `Infinity` never fails on unsealed rows.
+   */
+  graceSeconds?: number;
 }
 
 export interface BrokenRow {
@@ -168,12 +189,53 @@ export interface BrokenRow {
   reason: string;
 }
 
+/** A row not sealed yet. */
+export interface UnsealedRow {
+  /** `audit_events.id`. */
+  id: number;
+  eventId: string;
+  createdAt: Date;
+  /** Seconds since `createdAt`, on the database clock (never negative). */
+  ageSeconds: number;
+}
+
+/** What waits for the sealer (`readAuditBacklog`). */
+export interface AuditBacklog {
+  /** Rows after the chain head. */
+  unsealed: number;
+  /** Of those, rows created more than `graceSeconds` ago. */
+  pastGrace: number;
+  graceSeconds: number;
+  /** The oldest unsealed row, or null when everything is sealed. */
+  oldest: UnsealedRow | null;
+}
+
+/** A running sealer's health, for metrics and readiness (`AuditSealer.health()`). */
+export interface SealerHealth {
+  /** Unsealed rows after the last pass (-1 before the first backlog read). */
+  unsealedRows: number;
+  /** Age of the oldest unsealed row after the last pass, seconds (0 when none). */
+  oldestUnsealedAgeSeconds: number;
+  /** When this process last completed a pass under the lock (everything below the snapshot xmin sealed). */
+  lastSuccessAt: Date | null;
+  /** Passes that failed (database error, lock wait timed out). */
+  failures: number;
+  /** Rows sealed by this process. */
+  sealed: number;
+}
+
 export interface VerifyResult {
+  /** True when the chain is intact and no row stayed unsealed past the grace. */
   ok: boolean;
   /** Chain rows checked. */
   checked: number;
   /** Rows not sealed yet (not covered by the check). */
   unsealed: number;
+  /** Unsealed rows older than the grace: the sealer is not running or is held back. */
+  pastGrace: number;
+  graceSeconds: number;
+  /** The oldest unsealed row (null when none). */
+  oldestUnsealed: UnsealedRow | null;
   head: ChainHead | null;
   firstBroken: BrokenRow | null;
 }
@@ -190,4 +252,11 @@ export interface CounterSource {
   help: string;
   labelNames: string[];
   read(): { labels: Record<string, string>; value: number }[];
+}
+
+/** A gauge read at scrape time: `{ name, help, read() }` (the value in the metric's base unit). */
+export interface GaugeSource {
+  name: string;
+  help: string;
+  read(): number;
 }

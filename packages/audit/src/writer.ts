@@ -8,8 +8,8 @@ import {
 } from './pg-writer';
 import { auditLogLine } from './pino-writer';
 import { countFailure, countWritten } from './stats';
-import { normalizeEvent } from './validate';
 import type { AuditEvent, AuditEventInput, AuditWriter, AuditWriterOptions, Queryable } from './types';
+import { normalizeEvent } from './validate';
 
 /**
  * Creates the audit writer. `write(client, event)` inserts the row with the

@@ -1,6 +1,6 @@
-import { Keypair } from '@stellar/stellar-sdk';
-import type { TestSchema } from '@app/test-utils';
 import { createHmac, randomBytes } from 'node:crypto';
+import type { TestSchema } from '@app/test-utils';
+import { Keypair } from '@stellar/stellar-sdk';
 import { securityEvents } from '../src/security-events';
 import { createAuditWriter } from '../src/writer';
 import { auditSchema, captureLogger, sealAll } from './helpers';

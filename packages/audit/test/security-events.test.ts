@@ -1,5 +1,5 @@
-import { Keypair } from '@stellar/stellar-sdk';
 import type { TestSchema } from '@app/test-utils';
+import { Keypair } from '@stellar/stellar-sdk';
 import { AUDIT_EVENTS } from '../src/names';
 import { securityEvents } from '../src/security-events';
 import { auditCounterSources, getAuditStats } from '../src/stats';

@@ -1,5 +1,5 @@
-import { Keypair } from '@stellar/stellar-sdk';
 import type { TestSchema } from '@app/test-utils';
+import { Keypair } from '@stellar/stellar-sdk';
 import { createAuditWriter } from '../src/writer';
 import { auditSchema, captureLogger, inTransaction, TX_HASH } from './helpers';
 

@@ -1,6 +1,6 @@
 import type { Tracer } from '@opentelemetry/api';
-import type { Registry } from 'prom-client';
 import type { Account, FeeBumpTransaction, rpc, Transaction, xdr } from '@stellar/stellar-sdk';
+import type { Registry } from 'prom-client';
 import type { RPC_OUTCOMES } from './semconv';
 
 /**

@@ -3,6 +3,7 @@ import { withSpan } from '@app/tracing';
 import fastifyJwt from '@fastify/jwt';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { requestContext } from '../audit-port';
 import { ERR_UNAUTHORIZED } from '../errors';
 import { SPAN } from '../names';
 import { currentTraceId } from '../trace';
@@ -19,13 +20,20 @@ export interface Caller {
   /** The caller's Stellar account (G…), where rewards and credentials go. */
   address: string;
   ip: string;
+  /** The request's User-Agent (kept with the job for the events written later). */
+  userAgent: string | null;
   /** The request's trace id, stored on the rows it creates; null without tracing. */
   traceId: string | null;
 }
 
 /** The caller of an authenticated request (after `fastify.authenticate`). */
 export function callerOf(request: FastifyRequest): Caller {
-  return { userId: request.user.sub, address: request.user.addr, ip: request.ip, traceId: currentTraceId() };
+  return {
+    userId: request.user.sub,
+    address: request.user.addr,
+    ...requestContext(request),
+    traceId: currentTraceId(),
+  };
 }
 
 declare module '@fastify/jwt' {

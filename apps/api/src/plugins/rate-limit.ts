@@ -1,5 +1,6 @@
 import rateLimit from '@fastify/rate-limit';
 import fp from 'fastify-plugin';
+import { requestContext } from '../audit-port';
 import { AUDIT } from '../names';
 
 /**
@@ -29,8 +30,9 @@ export default fp(
           result: 'failure',
           resource: 'route',
           resourceId: request.routeOptions.url ?? null,
+          action: 'request',
           reason: 'rate_limited',
-          ip: request.ip,
+          ...requestContext(request),
         });
       },
       errorResponseBuilder: (_request, context) => ({

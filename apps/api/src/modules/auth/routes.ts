@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { requestContext } from '../../audit-port';
 import { challengeSchema, verifySchema } from './schemas';
 import { createAuthService } from './service';
 
@@ -25,7 +26,7 @@ const authRoutes: FastifyPluginAsync = async (fastify) => {
     '/verify',
     { schema: verifySchema, config: { rateLimit } },
     async (request) => {
-      const userId = await service.verify({ ...request.body, ip: request.ip });
+      const userId = await service.verify({ ...request.body, ...requestContext(request) });
       const token = await fastify.jwt.sign({ sub: userId, addr: request.body.stellarAddress });
       return { token, expiresIn: fastify.config.jwtExpiresIn };
     },

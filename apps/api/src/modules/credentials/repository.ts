@@ -8,12 +8,20 @@ export interface CredentialRow extends JobRow {
 /** Inserts the credential request unless (user, course) has one; returns [row, created]. */
 export async function insertCredential(
   client: PoolClient,
-  input: { userId: string; courseId: string; destination: string; traceId: string | null },
+  input: {
+    userId: string;
+    courseId: string;
+    destination: string;
+    traceId: string | null;
+    ip: string;
+    userAgent: string | null;
+  },
 ): Promise<[CredentialRow, boolean]> {
   const inserted = await client.query<CredentialRow>(
-    `INSERT INTO credentials (user_id, course_id, destination, status, trace_id) VALUES ($1, $2, $3, 'requested', $4)
+    `INSERT INTO credentials (user_id, course_id, destination, status, trace_id, request_ip, request_user_agent)
+     VALUES ($1, $2, $3, 'requested', $4, $5, $6)
      ON CONFLICT (user_id, course_id) DO NOTHING RETURNING *`,
-    [input.userId, input.courseId, input.destination, input.traceId],
+    [input.userId, input.courseId, input.destination, input.traceId, input.ip, input.userAgent],
   );
   if (inserted.rows[0]) return [inserted.rows[0], true];
   const existing = await client.query<CredentialRow>(

@@ -31,6 +31,8 @@ export function createCredentialService(deps: JobRequestDeps) {
           courseId,
           destination: caller.address,
           traceId: caller.traceId,
+          ip: caller.ip,
+          userAgent: caller.userAgent,
         });
         return { row, created, audit: { metadata: { courseId } } };
       }),

@@ -28,12 +28,20 @@ export async function lockSubmission(client: PoolClient, id: string): Promise<Su
 /** Inserts the claim unless the submission already has one; returns [row, created]. */
 export async function insertClaim(
   client: PoolClient,
-  input: { submissionId: string; userId: string; destination: string; amount: string; traceId: string | null },
+  input: {
+    submissionId: string;
+    userId: string;
+    destination: string;
+    amount: string;
+    traceId: string | null;
+    ip: string;
+    userAgent: string | null;
+  },
 ): Promise<[ClaimRow, boolean]> {
   const inserted = await client.query<ClaimRow>(
-    `INSERT INTO reward_claims (submission_id, user_id, destination, amount, status, trace_id)
-     VALUES ($1, $2, $3, $4, 'requested', $5) ON CONFLICT (submission_id) DO NOTHING RETURNING *`,
-    [input.submissionId, input.userId, input.destination, input.amount, input.traceId],
+    `INSERT INTO reward_claims (submission_id, user_id, destination, amount, status, trace_id, request_ip, request_user_agent)
+     VALUES ($1, $2, $3, $4, 'requested', $5, $6, $7) ON CONFLICT (submission_id) DO NOTHING RETURNING *`,
+    [input.submissionId, input.userId, input.destination, input.amount, input.traceId, input.ip, input.userAgent],
   );
   if (inserted.rows[0]) return [inserted.rows[0], true];
   const existing = await client.query<ClaimRow>('SELECT * FROM reward_claims WHERE submission_id = $1', [

@@ -26,7 +26,7 @@ export function createRewardService(deps: JobRequestDeps) {
         // The row lock queues concurrent claims of one submission; the unique constraint backs it up.
         const submission = await lockSubmission(client, submissionId);
         if (!submission) throw ERR_NOT_FOUND(`submission ${submissionId}`);
-        if (submission.user_id !== caller.userId) throw new NotOwner('submission', submissionId);
+        if (submission.user_id !== caller.userId) throw new NotOwner('submission', submissionId, 'claim');
         if (!submission.passed) throw ERR_NOT_PASSED();
         const amount = submission.reward_amount;
         const [row, created] = await insertClaim(client, {
@@ -35,6 +35,8 @@ export function createRewardService(deps: JobRequestDeps) {
           destination: caller.address,
           amount,
           traceId: caller.traceId,
+          ip: caller.ip,
+          userAgent: caller.userAgent,
         });
         return { row, created, audit: { amount, metadata: { submissionId } } };
       }),

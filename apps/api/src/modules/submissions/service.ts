@@ -38,6 +38,7 @@ export function createSubmissionService(deps: { pool: Pool; audit: AuditSink; me
           resourceId: submissionId,
           action: 'submit',
           ip: caller.ip,
+          userAgent: caller.userAgent,
           metadata: { quizId: quiz.id, courseId: quiz.course_id, score: points, passed },
         });
         return { submissionId, score: points, passed, rewardAmount: quiz.reward_amount };
