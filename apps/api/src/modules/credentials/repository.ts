@@ -31,12 +31,21 @@ export async function insertCredential(
   return [existing.rows[0]!, false];
 }
 
-export async function findCredential(db: Pool | PoolClient, id: string): Promise<CredentialRow | undefined> {
-  const { rows } = await db.query<CredentialRow>('SELECT * FROM credentials WHERE id = $1', [id]);
-  return rows[0];
-}
-
 /** Serialises credential requests of one user (row lock on the user). */
 export async function lockUser(client: PoolClient, userId: string): Promise<void> {
   await client.query('SELECT id FROM users WHERE id = $1 FOR UPDATE', [userId]);
+}
+
+/** Quiz ids of a course the user has passed at least once, and the course's quiz ids. */
+export async function courseProgress(
+  db: Pool | PoolClient,
+  userId: string,
+  courseId: string,
+): Promise<{ quizIds: string[]; passed: string[] }> {
+  const { rows } = await db.query<{ id: string; passed: boolean }>(
+    `SELECT q.id, EXISTS (SELECT 1 FROM submissions s WHERE s.quiz_id = q.id AND s.user_id = $1 AND s.passed) AS passed
+     FROM quizzes q WHERE q.course_id = $2 ORDER BY q.position`,
+    [userId, courseId],
+  );
+  return { quizIds: rows.map((r) => r.id), passed: rows.filter((r) => r.passed).map((r) => r.id) };
 }

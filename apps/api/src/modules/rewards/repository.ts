@@ -1,9 +1,28 @@
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
 import type { JobRow } from '../../stellar/onchain-jobs';
 
 export interface ClaimRow extends JobRow {
   submission_id: string;
   amount: string;
+}
+
+export interface SubmissionToClaim {
+  id: string;
+  user_id: string;
+  quiz_id: string;
+  passed: boolean;
+  /** The quiz's reward (numeric as text). */
+  reward_amount: string;
+}
+
+/** Locks the submission row (concurrent claims of it queue here) and reads its quiz's reward. */
+export async function lockSubmission(client: PoolClient, id: string): Promise<SubmissionToClaim | undefined> {
+  const { rows } = await client.query<SubmissionToClaim>(
+    `SELECT s.id, s.user_id, s.quiz_id, s.passed, q.reward_amount
+     FROM submissions s JOIN quizzes q ON q.id = s.quiz_id WHERE s.id = $1 FOR UPDATE OF s`,
+    [id],
+  );
+  return rows[0];
 }
 
 /** Inserts the claim unless the submission already has one; returns [row, created]. */
@@ -29,16 +48,4 @@ export async function insertClaim(
     input.submissionId,
   ]);
   return [existing.rows[0]!, false];
-}
-
-export async function findClaim(db: Pool | PoolClient, id: string): Promise<ClaimRow | undefined> {
-  const { rows } = await db.query<ClaimRow>('SELECT * FROM reward_claims WHERE id = $1', [id]);
-  return rows[0];
-}
-
-export async function rewardAmountOf(client: PoolClient, quizId: string): Promise<string> {
-  const { rows } = await client.query<{ reward_amount: string }>('SELECT reward_amount FROM quizzes WHERE id = $1', [
-    quizId,
-  ]);
-  return rows[0]!.reward_amount;
 }

@@ -1,17 +1,7 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { requestContext } from '../../audit-port';
-import { currentTraceId } from '../../trace';
+import type { FastifyPluginAsync } from 'fastify';
+import { callerOf } from '../../plugins/auth';
 import { createClaimSchema, getClaimSchema } from './schemas';
-import { type Caller, claimView, createRewardService } from './service';
-
-export function callerOf(request: FastifyRequest): Caller {
-  return {
-    userId: request.user.sub,
-    address: request.user.addr,
-    ...requestContext(request),
-    traceId: currentTraceId(),
-  };
-}
+import { claimView, createRewardService } from './service';
 
 /** POST /rewards/claims and GET /rewards/claims/:claimId (signed in, own claims only). */
 const rewardRoutes: FastifyPluginAsync = async (fastify) => {

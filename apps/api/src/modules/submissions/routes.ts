@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { requestContext } from '../../audit-port';
+import { callerOf } from '../../plugins/auth';
 import { submitSchema } from './schemas';
 import { createSubmissionService } from './service';
 
@@ -10,13 +10,7 @@ const submissionRoutes: FastifyPluginAsync = async (fastify) => {
     '/quizzes/:quizId/submissions',
     { schema: submitSchema, onRequest: fastify.authenticate },
     async (request, reply) => {
-      const result = await service.submit({
-        userId: request.user.sub,
-        address: request.user.addr,
-        quizId: request.params.quizId,
-        answers: request.body.answers,
-        ...requestContext(request),
-      });
+      const result = await service.submit(callerOf(request), request.params.quizId, request.body.answers);
       return reply.status(201).send(result);
     },
   );
