@@ -51,7 +51,7 @@ export function createServiceMetrics(registry?: Registry): ServiceMetrics {
   });
   const auth = getOrCreateCounter<'result' | 'reason'>(app.registry, {
     name: METRIC.authAttempts,
-    help: 'Sign-in attempts, by result and reason',
+    help: 'Authentication attempts (sign-ins, and refused bearer tokens on protected routes), by result and reason',
     labelNames: ['result', 'reason'],
   });
   // Audit writes and failures, and spans lost on the way to the collector, next to everything else.
