@@ -3,7 +3,7 @@
 // README documents them, run in a throw-away copy of the repository so nothing here changes.
 //
 //   1. copy the tracked files and the built `dist/` folders into a temp dir, commit them to a fresh git repo
-//      (changesets reads git) and link the dependencies from the pnpm store (`pnpm install --offline`);
+//      (changesets reads git), with the workspace packages linked to each other;
 //   2. `changeset status --output` (the release plan), then `changeset version` (versions, CHANGELOG.md);
 //   3. `changeset publish-plan` and `changeset pack` (what `changeset publish` would upload, `workspace:`
 //      ranges replaced by versions), then `npm publish --dry-run --json` of every tarball.
@@ -12,7 +12,7 @@
 // the dry-run publish results); exits 1 on any failure. Needs the public packages built (`turbo run build`)
 // and the npm registry reachable (publish-plan asks it which versions exist). `--keep` keeps the temp dir.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,8 +26,14 @@ function pnpmBin() {
   return dir ? path.join(tools, dir, 'node_modules', '.bin', 'pnpm') : 'pnpm';
 }
 
+// `changeset pack` runs pnpm from PATH: put the pinned one (and the running node) first.
+const env = {
+  ...process.env,
+  PATH: [path.dirname(pnpmBin()), path.dirname(process.execPath), process.env.PATH].join(path.delimiter),
+};
+
 function run(cmd, args, cwd) {
-  return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+  return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env });
 }
 
 function workspacePackages(root) {
@@ -65,7 +71,19 @@ try {
   git('init', '-q', '-b', 'main');
   git('add', '-A');
   git('commit', '-q', '-m', 'release dry run');
-  run(pnpmBin(), ['install', '--offline', '--frozen-lockfile', '--ignore-scripts', '--reporter=silent'], work);
+  // No install: the changesets CLI comes from the repository's node_modules, and each package links the
+  // workspace packages it depends on to their copies here, so `pnpm pack` turns `workspace:` ranges into the
+  // versions `changeset version` just wrote.
+  symlinkSync(path.join(ROOT, 'node_modules'), path.join(work, 'node_modules'), 'dir');
+  const copies = workspacePackages(work);
+  for (const { rel, manifest } of copies) {
+    const deps = { ...manifest.dependencies, ...manifest.devDependencies, ...manifest.peerDependencies };
+    for (const dep of copies.filter((other) => other.manifest.name in deps)) {
+      const link = path.join(work, rel, 'node_modules', dep.manifest.name);
+      mkdirSync(path.dirname(link), { recursive: true });
+      symlinkSync(path.join(work, dep.rel), link, 'dir');
+    }
+  }
 
   const changeset = (...args) =>
     run(process.execPath, [path.join(work, 'node_modules', '@changesets', 'cli', 'bin.js'), ...args], work);
@@ -99,7 +117,7 @@ try {
   };
   walk(path.join(work, 'packs'));
   const published = tarballs.sort().map((tarball) => {
-    const npm = spawnSync('npm', ['publish', '--dry-run', '--json', tarball], { cwd: work, encoding: 'utf8' });
+    const npm = spawnSync('npm', ['publish', '--dry-run', '--json', tarball], { cwd: work, encoding: 'utf8', env });
     if (npm.status !== 0) throw new Error(`npm publish --dry-run ${path.basename(tarball)} failed:\n${npm.stderr}`);
     const parsed = JSON.parse(npm.stdout.slice(npm.stdout.indexOf('{')));
     // npm 11 keys the result by package name; older npm returns it bare.
