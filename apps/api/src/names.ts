@@ -16,11 +16,17 @@ export const AUDIT = {
   loginFailure: AUDIT_EVENTS.AUTHN_LOGIN_FAIL,
   authorizationFailure: AUDIT_EVENTS.AUTHZ_FAIL,
   rateLimitHit: AUDIT_EVENTS.EXCESS_RATE_LIMIT_EXCEEDED,
+  /** A claim refused because the learner's quiz was already rewarded (reason `already_claimed`). */
+  rewardClaimRejected: 'reward_claim_rejected',
 } as const;
 
 /** Metric names owned by the service (the shared set comes from @app/metrics). */
 export const METRIC = {
   authAttempts: 'auth_attempts_total',
+  /** Claims refused, by reason (`already_claimed`). */
+  rewardClaimsRejected: 'reward_claims_rejected_total',
+  /** Requests refused by a rate limit, by limit (`auth`, `quiz_submission`, `reward_claim`). */
+  rateLimitExceeded: 'rate_limit_exceeded_total',
   tracingSpansExported: 'tracing_spans_exported_total',
 } as const;
 
@@ -45,3 +51,7 @@ export const ATTR = {
   jobStatus: 'app.job.status',
   jobTable: 'app.job.table',
 } as const;
+
+/** The rate limits (the `limit` label of rate_limit_exceeded_total): per IP on sign-in, per learner otherwise. */
+export const RATE_LIMITS = ['auth', 'quiz_submission', 'reward_claim'] as const;
+export type RateLimitName = (typeof RATE_LIMITS)[number];
