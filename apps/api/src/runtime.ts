@@ -8,6 +8,7 @@ import type { Config } from './config';
 import { startEmbeddedPostgres } from './db/embedded';
 import { migrate } from './db/migrate';
 import { seedCourses } from './db/seed';
+import { AUDIT } from './names';
 import { createServiceMetrics } from './service-metrics';
 import { type GatewayOptions, rpcGateway } from './stellar/gateway';
 import { type KeyValueStore, memoryStore, redisStore } from './store/key-value';
@@ -124,7 +125,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
 
     const metrics = createServiceMetrics();
     const stellar = await startStellar(config, metrics.registry, closers, embedded);
-    const audit = createAuditWriter({ logger });
+    const audit = createAuditWriter({ logger, events: AUDIT });
     return { options: { config, pool, store, stellar: stellar.setup, metrics, audit }, embedded, close };
   } catch (error) {
     await close();

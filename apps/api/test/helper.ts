@@ -10,6 +10,7 @@ import app, { serverOptions } from '../src/app';
 import { loadConfig } from '../src/config';
 import { migrate } from '../src/db/migrate';
 import { seedCourses } from '../src/db/seed';
+import { AUDIT } from '../src/names';
 import { gatewayOptions } from '../src/runtime';
 import { createServiceMetrics, type ServiceMetrics } from '../src/service-metrics';
 import { rpcGateway } from '../src/stellar/gateway';
@@ -100,7 +101,7 @@ export async function buildApp(env: TestEnv, overrides: Partial<BuildOptions> = 
       credentialContractId: env.sandbox.credentialContractId,
     },
     metrics,
-    audit: createAuditWriter({}),
+    audit: createAuditWriter({ events: AUDIT }),
     reconciler: overrides.reconciler ?? false,
     ...(overrides.hooks ? { hooks: overrides.hooks } : {}),
   };

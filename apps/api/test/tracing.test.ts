@@ -10,6 +10,8 @@ interface OtlpSpan {
   spanId: string;
   parentSpanId?: string;
   name: string;
+  /** OTLP SpanKind (2 = SERVER). */
+  kind?: number;
   attributes?: Array<{ key: string; value: { stringValue?: string; intValue?: string } }>;
 }
 

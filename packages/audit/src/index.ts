@@ -2,6 +2,8 @@ export { readAuditBacklog } from './backlog';
 export { GENESIS_HASH } from './chain';
 export type { AuditErrorCode } from './errors';
 export { AUDIT_ERROR_CODES, AuditError } from './errors';
+export type { AuditEventNames } from './event-names';
+export { registeredEventNames } from './event-names';
 export type { LogFieldName, LogFieldsInput } from './log-fields';
 export { LOG_FIELDS, logFields } from './log-fields';
 export { MIGRATIONS_DIR, migrateAuditSchema } from './migrate';
@@ -14,6 +16,7 @@ export {
   COUNTER_WRITE_FAILURES,
   DEFAULT_UNSEALED_GRACE_SECONDS,
   EVENT_COLUMNS,
+  EVENT_NAME_PATTERN,
   EVENTS_TABLE,
   GAUGE_OLDEST_UNSEALED_AGE,
   GAUGE_SEAL_LAST_SUCCESS,

@@ -1,3 +1,4 @@
+import type { AuditEventNames } from './event-names';
 /** Outcome of the audited action. */
 export type AuditResult = 'success' | 'failure';
 
@@ -6,7 +7,7 @@ export type AuditMetadata = Record<string, unknown>;
 
 /** What a caller passes to `write`. Strings are trimmed to bounds and redacted. */
 export interface AuditEventInput {
-  /** Event name, lower snake_case, e.g. `reward_claimed` (see `AUDIT_EVENTS`). */
+  /** Event name, lower snake_case, e.g. `order_placed` or a security event (`AUDIT_EVENTS`). */
   event: string;
   result: AuditResult;
   userId?: string | null;
@@ -83,13 +84,20 @@ export interface AuditWriterOptions {
    * transaction mode before 1.21, or for a client without that form.
    */
   prepare?: boolean;
+  /**
+   * The service's own event names (a list, or an object of constants whose values are the names).
+   * When given, `write`/`writeMany`/`log` accept only these and the security events (`AUDIT_EVENTS`)
+   * and throw `AuditError` `AUDIT_ERR_UNKNOWN_EVENT` for any other name, so a typo never reaches the
+   * trail. Default: any well-formed name is accepted.
+   */
+  events?: AuditEventNames;
 }
 
 export interface AuditWriter {
   /**
    * Validates and redacts the event, inserts it with `client` (inside the
    * caller's transaction, so the row commits or rolls back with it), then
-   * writes the log copy. Throws `AuditError` (AUDIT_INVALID_EVENT) on a
+   * writes the log copy. Throws `AuditError` (AUDIT_ERR_INVALID_EVENT) on a
    * malformed event and rethrows database errors.
    */
   write(client: Queryable, event: AuditEventInput): Promise<AuditEvent>;

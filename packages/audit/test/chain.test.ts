@@ -142,7 +142,7 @@ describe('hash chain: seal and verify', () => {
     await sealAll(schema.pool, { key: 'k1' });
     expect((await verifyAuditChain(schema.pool, { key: 'k1' })).ok).toBe(true);
     expect((await verifyAuditChain(schema.pool, { key: 'other' })).firstBroken?.seq).toBe(1);
-    await expect(verifyAuditChain(schema.pool)).rejects.toThrow(/AUDIT_KEY_MISMATCH/);
+    await expect(verifyAuditChain(schema.pool)).rejects.toThrow(/AUDIT_ERR_KEY_MISMATCH/);
   });
 
   it('verifies a range by event id and by time', async () => {
@@ -155,7 +155,7 @@ describe('hash chain: seal and verify', () => {
       to: new Date().toISOString(),
     });
     expect(all).toMatchObject({ ok: true, checked: 10 });
-    await expect(verifyAuditChain(schema.pool, { from: 'yesterday-ish' })).rejects.toThrow(/AUDIT_INVALID_RANGE/);
+    await expect(verifyAuditChain(schema.pool, { from: 'yesterday-ish' })).rejects.toThrow(/AUDIT_ERR_INVALID_RANGE/);
   });
 
   it('8 concurrent writers x 500 events, with a sealer running meanwhile, leave a chain that verifies', async () => {
@@ -195,7 +195,7 @@ describe('hash chain: seal and verify', () => {
     expect(result.oldestUnsealed!.ageSeconds).toBeGreaterThanOrEqual(119);
     expect(await verifyAuditChain(schema.pool, { graceSeconds: 300 })).toMatchObject({ ok: true, pastGrace: 0 });
     expect(await verifyAuditChain(schema.pool, { graceSeconds: Infinity })).toMatchObject({ ok: true });
-    await expect(verifyAuditChain(schema.pool, { graceSeconds: -1 })).rejects.toThrow(/AUDIT_INVALID_RANGE/);
+    await expect(verifyAuditChain(schema.pool, { graceSeconds: -1 })).rejects.toThrow(/AUDIT_ERR_INVALID_RANGE/);
     await sealAll(schema.pool);
     expect(await verifyAuditChain(schema.pool)).toMatchObject({ ok: true, unsealed: 0, oldestUnsealed: null });
   });
