@@ -55,7 +55,7 @@ export function createServiceMetrics(registry?: Registry): ServiceMetrics {
   });
   const auth = getOrCreateCounter<'result' | 'reason'>(app.registry, {
     name: METRIC.authAttempts,
-    help: 'Sign-in attempts, by result and reason',
+    help: 'Authentication attempts (sign-ins, and refused bearer tokens on protected routes), by result and reason',
     labelNames: ['result', 'reason'],
   });
   const rejected = getOrCreateCounter<'reason'>(app.registry, {

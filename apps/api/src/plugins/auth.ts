@@ -4,6 +4,7 @@ import fastifyJwt from '@fastify/jwt';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { requestContext } from '../audit-port';
+import { createTokenFailureRecorder } from '../auth-failures';
 import { ERR_UNAUTHORIZED } from '../errors';
 import { SPAN } from '../names';
 import { currentTraceId } from '../trace';
@@ -56,15 +57,18 @@ export default fp(
     const secret = fastify.config.jwtSecret ?? randomBytes(32).toString('hex');
     if (!fastify.config.jwtSecret) fastify.log.warn('JWT_SECRET is not set: using a random per-process secret');
     await fastify.register(fastifyJwt, { secret, sign: { expiresIn: fastify.config.jwtExpiresIn } });
+    // Refused tokens: counted (auth_attempts_total) and audited (authn_token_invalid, bounded).
+    const recordFailure = createTokenFailureRecorder(fastify);
     fastify.decorate('authenticate', (request: FastifyRequest) =>
       withSpan(SPAN.jwtVerify, {}, async () => {
         try {
           await request.jwtVerify();
-        } catch {
+        } catch (error) {
+          recordFailure(request, error);
           throw ERR_UNAUTHORIZED('a valid bearer token is required');
         }
       }),
     );
   },
-  { name: 'auth', dependencies: ['config'] },
+  { name: 'auth', dependencies: ['config', 'audit', 'metrics'] },
 );
