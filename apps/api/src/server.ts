@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     ...tracesBanner(),
     ...Object.values(runtime.embedded).map((note) => `Embedded ${note}`),
     `Journey  node apps/api/scripts/journey.mjs http://127.0.0.1:${port} (a new keypair: sign-in, quizzes, rewards, credential)`,
+    `Audit    sealed every ${config.auditSealIntervalMs} ms; check: DATABASE_URL=… npm run audit -- verify`,
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

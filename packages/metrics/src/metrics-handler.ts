@@ -62,7 +62,7 @@ function warnOncePerMetric(): (error: unknown, metricName: string) => void {
     warned.add(metricName);
     const reason = error instanceof Error ? error.message : String(error);
     process.emitWarning(`Collecting metric "${metricName}" failed; it is left out of scrapes: ${reason}`, {
-      code: 'METRICS_COLLECT_FAILED',
+      code: 'METRICS_ERR_COLLECT_FAILED',
     });
   };
 }
@@ -79,7 +79,7 @@ function warnOncePerMetric(): (error: unknown, metricName: string) => void {
  * served. Any other failure answers 500, or cuts the connection when part of the body was already
  * sent, so that a scraper never takes a truncated body for a whole one.
  *
- * Throws `METRICS_INVALID_OPTION` when `collectTimeoutMs` is not a positive number.
+ * Throws `METRICS_ERR_INVALID_OPTION` when `collectTimeoutMs` is not a positive number.
  */
 export function createMetricsHandler(
   registry: Registry,

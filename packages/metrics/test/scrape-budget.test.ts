@@ -91,7 +91,7 @@ describe('scrape budget', () => {
     const registry = new Registry();
     for (const collectTimeoutMs of [0, -5, Number.NaN, Number.POSITIVE_INFINITY]) {
       expect(() => createMetricsHandler(registry, { collectTimeoutMs })).toThrow(
-        expect.objectContaining({ code: 'METRICS_INVALID_OPTION' }),
+        expect.objectContaining({ code: 'METRICS_ERR_INVALID_OPTION' }),
       );
     }
   });
