@@ -28,6 +28,12 @@ export interface Config {
   readonly jwtExpiresIn: string;
   readonly challengeTtlSeconds: number;
   readonly authRateLimitMax: number;
+  /** Quiz submissions per learner per `submissionRateLimitWindowSeconds` (all quizzes, all instances). */
+  readonly submissionRateLimitMax: number;
+  readonly submissionRateLimitWindowSeconds: number;
+  /** Reward claims (POST) per learner per `claimRateLimitWindowSeconds`. */
+  readonly claimRateLimitMax: number;
+  readonly claimRateLimitWindowSeconds: number;
   readonly bodyLimitBytes: number;
   readonly reconcileIntervalMs: number;
   readonly txTimeoutSeconds: number;
@@ -101,6 +107,10 @@ export function loadConfig(env: Env = process.env): Config {
     jwtExpiresIn: env.JWT_EXPIRES_IN || '1h',
     challengeTtlSeconds: integer(env, 'AUTH_CHALLENGE_TTL_SECONDS', 300, problems, 10, 3600),
     authRateLimitMax: integer(env, 'AUTH_RATE_LIMIT_MAX', 20, problems, 1),
+    submissionRateLimitMax: integer(env, 'SUBMISSION_RATE_LIMIT_MAX', 20, problems, 1),
+    submissionRateLimitWindowSeconds: integer(env, 'SUBMISSION_RATE_LIMIT_WINDOW_SECONDS', 3600, problems, 1, 86400),
+    claimRateLimitMax: integer(env, 'CLAIM_RATE_LIMIT_MAX', 10, problems, 1),
+    claimRateLimitWindowSeconds: integer(env, 'CLAIM_RATE_LIMIT_WINDOW_SECONDS', 60, problems, 1, 86400),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 16384, problems, 1024),
     reconcileIntervalMs: integer(env, 'RECONCILE_INTERVAL_MS', 2000, problems, 50),
     txTimeoutSeconds: integer(env, 'STELLAR_TX_TIMEOUT_SECONDS', 30, problems, 5, 3600),

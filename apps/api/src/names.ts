@@ -21,6 +21,8 @@ export const AUDIT = {
   loginFailure: AUDIT_EVENTS.AUTHN_LOGIN_FAIL,
   authorizationFailure: AUDIT_EVENTS.AUTHZ_FAIL,
   rateLimitHit: AUDIT_EVENTS.EXCESS_RATE_LIMIT_EXCEEDED,
+  /** A claim refused because the learner's quiz was already rewarded (reason `already_claimed`). */
+  rewardClaimRejected: 'reward_claim_rejected',
 } as const;
 
 /** Metric names owned by the service (the generic HTTP, Stellar and connection set comes from @app/metrics). */
@@ -29,6 +31,10 @@ export const METRIC = {
   rewardClaims: 'reward_claims_total',
   credentialsMinted: 'credentials_minted_total',
   authAttempts: 'auth_attempts_total',
+  /** Claims refused, by reason (`already_claimed`). */
+  rewardClaimsRejected: 'reward_claims_rejected_total',
+  /** Requests refused by a rate limit, by limit (`auth`, `quiz_submission`, `reward_claim`). */
+  rateLimitExceeded: 'rate_limit_exceeded_total',
   tracingSpansExported: 'tracing_spans_exported_total',
 } as const;
 
@@ -53,3 +59,7 @@ export const ATTR = {
   jobStatus: 'app.job.status',
   jobTable: 'app.job.table',
 } as const;
+
+/** The rate limits (the `limit` label of rate_limit_exceeded_total): per IP on sign-in, per learner otherwise. */
+export const RATE_LIMITS = ['auth', 'quiz_submission', 'reward_claim'] as const;
+export type RateLimitName = (typeof RATE_LIMITS)[number];

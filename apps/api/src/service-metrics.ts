@@ -11,7 +11,7 @@ import { droppedSpanSamples, getTracingStats, LABEL_DROP_REASON, METRIC_SPANS_DR
 import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';
 import { amountBucket } from './amount-bucket';
-import { METRIC } from './names';
+import { METRIC, RATE_LIMITS, type RateLimitName } from './names';
 import type { KeyValueStore } from './store/key-value';
 
 /**
@@ -27,6 +27,10 @@ export interface ServiceMetrics {
   claimSettled(status: string, amount: string): void;
   credentialMinted(courseId: string): void;
   authAttempt(result: 'success' | 'failure', reason: string): void;
+  /** A claim refused (`reward_claims_rejected_total{reason}`). */
+  claimRejected(reason: 'already_claimed'): void;
+  /** A request refused by a rate limit (`rate_limit_exceeded_total{limit}`). */
+  rateLimited(limit: RateLimitName): void;
   /** Live gauges: db_active_connections from the pool, redis_connected from the Redis client (0 without one). */
   observe(pool: Pool, store: KeyValueStore): () => void;
 }
@@ -54,6 +58,18 @@ export function createServiceMetrics(registry?: Registry): ServiceMetrics {
     help: 'Authentication attempts (sign-ins, and refused bearer tokens on protected routes), by result and reason',
     labelNames: ['result', 'reason'],
   });
+  const rejected = getOrCreateCounter<'reason'>(app.registry, {
+    name: METRIC.rewardClaimsRejected,
+    help: 'Reward claims refused, by reason (already_claimed: the learner was already rewarded for the quiz)',
+    labelNames: ['reason'],
+  });
+  rejected.inc({ reason: 'already_claimed' }, 0);
+  const limited = getOrCreateCounter<'limit'>(app.registry, {
+    name: METRIC.rateLimitExceeded,
+    help: 'Requests refused with 429 by a rate limit, by limit (auth, quiz_submission, reward_claim)',
+    labelNames: ['limit'],
+  });
+  for (const limit of RATE_LIMITS) limited.inc({ limit }, 0);
   // Audit writes and failures, and spans lost on the way to the collector, next to everything else.
   registerCounterSource(app.registry, auditCounterSources.written);
   registerCounterSource(app.registry, auditCounterSources.failures);
@@ -78,6 +94,8 @@ export function createServiceMetrics(registry?: Registry): ServiceMetrics {
     credentialMinted: (courseId) =>
       credentials.inc({ course_id: app.limitLabel(METRIC.credentialsMinted, 'course_id', courseId) }),
     authAttempt: (result, reason) => auth.inc({ result, reason }),
+    claimRejected: (reason) => rejected.inc({ reason }),
+    rateLimited: (limit) => limited.inc({ limit }),
     observe(pool, store) {
       const stops = [observePgPool(app, pool)];
       if (store.redis) stops.push(observeRedisClient(app, store.redis));
