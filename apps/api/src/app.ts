@@ -1,4 +1,10 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import authRoutes from './modules/auth/routes';
+import courseRoutes from './modules/courses/routes';
+import credentialRoutes from './modules/credentials/routes';
+import healthRoutes from './modules/health/routes';
+import rewardRoutes from './modules/rewards/routes';
+import submissionRoutes from './modules/submissions/routes';
 import auditPlugin from './plugins/audit';
 import authPlugin from './plugins/auth';
 import configPlugin from './plugins/config';
@@ -8,13 +14,8 @@ import metricsPlugin from './plugins/metrics';
 import onchainPlugin from './plugins/onchain';
 import rateLimitPlugin from './plugins/rate-limit';
 import redisPlugin from './plugins/redis';
+import signalsPlugin from './plugins/signals';
 import swaggerPlugin from './plugins/swagger';
-import authRoutes from './modules/auth/routes';
-import courseRoutes from './modules/courses/routes';
-import credentialRoutes from './modules/credentials/routes';
-import healthRoutes from './modules/health/routes';
-import rewardRoutes from './modules/rewards/routes';
-import submissionRoutes from './modules/submissions/routes';
 import type { AppOptions } from './types';
 
 /** Fastify server options the service needs (body limit, ajv), merged into the caller's. */
@@ -46,6 +47,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     ...(options.hooks ? { hooks: options.hooks } : {}),
     ...(options.reconciler === undefined ? {} : { reconciler: options.reconciler }),
   });
+  await fastify.register(signalsPlugin, { stellar: options.stellar });
 
   await fastify.register(healthRoutes);
   await fastify.register(authRoutes, { prefix: '/auth' });

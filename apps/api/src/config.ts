@@ -35,6 +35,12 @@ export interface Config {
   readonly claimWaitMs: number;
   readonly shutdownGraceMs: number;
   readonly logLevel: string;
+  /** prom-client's process_* and nodejs_* metrics (PROCESS_METRICS=off turns them off). */
+  readonly processMetrics: boolean;
+  /** Period of the database check (db_up) and the job backlog gauges, in ms. */
+  readonly signalsIntervalMs: number;
+  /** Period of the source account balance refresh (stellar_account_balance_xlm), in ms; also refreshed after each payout. */
+  readonly balanceRefreshIntervalMs: number;
 }
 
 /** Thrown at start when the environment is not usable; lists every problem at once. */
@@ -104,6 +110,9 @@ export function loadConfig(env: Env = process.env): Config {
     claimWaitMs: integer(env, 'CLAIM_WAIT_MS', 8000, problems, 0, 60000),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10000, problems, 0),
     logLevel: env.LOG_LEVEL || 'info',
+    processMetrics: env.PROCESS_METRICS !== 'off',
+    signalsIntervalMs: integer(env, 'SIGNALS_INTERVAL_MS', 5000, problems, 100, 3_600_000),
+    balanceRefreshIntervalMs: integer(env, 'BALANCE_REFRESH_INTERVAL_MS', 60_000, problems, 1000, 86_400_000),
   };
   if (config.jwtSecret !== undefined && config.jwtSecret.length < 32) {
     problems.push('JWT_SECRET must be at least 32 characters');

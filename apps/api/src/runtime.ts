@@ -1,5 +1,4 @@
-import { createAuditWriter } from '@app/audit';
-import { migrateAuditSchema } from '@app/audit';
+import { createAuditWriter, migrateAuditSchema } from '@app/audit';
 import { Keypair, rpc } from '@stellar/stellar-sdk';
 import { Redis } from 'ioredis';
 import { Pool } from 'pg';
@@ -123,7 +122,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       embedded.redis = 'in-process store instead of Redis (redis_connected 0; one instance only)';
     }
 
-    const metrics = createServiceMetrics();
+    const metrics = createServiceMetrics({ processMetrics: config.processMetrics });
     const stellar = await startStellar(config, metrics.registry, closers, embedded);
     const audit = createAuditWriter({ logger });
     return { options: { config, pool, store, stellar: stellar.setup, metrics, audit }, embedded, close };
