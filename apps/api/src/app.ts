@@ -6,6 +6,7 @@ import healthRoutes from './modules/health/routes';
 import rewardRoutes from './modules/rewards/routes';
 import submissionRoutes from './modules/submissions/routes';
 import auditPlugin from './plugins/audit';
+import auditSealerPlugin from './plugins/audit-sealer';
 import authPlugin from './plugins/auth';
 import configPlugin from './plugins/config';
 import dbPlugin from './plugins/db';
@@ -42,6 +43,8 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
   await fastify.register(swaggerPlugin);
   await fastify.register(authPlugin);
   await fastify.register(rateLimitPlugin);
+  // Before onchain: closed after it, so the last sealing pass covers the jobs' final events.
+  await fastify.register(auditSealerPlugin);
   await fastify.register(onchainPlugin, {
     stellar: options.stellar,
     ...(options.hooks ? { hooks: options.hooks } : {}),

@@ -28,12 +28,22 @@ export interface Config {
   readonly jwtExpiresIn: string;
   readonly challengeTtlSeconds: number;
   readonly authRateLimitMax: number;
+  /** Quiz submissions per learner per `submissionRateLimitWindowSeconds` (all quizzes, all instances). */
+  readonly submissionRateLimitMax: number;
+  readonly submissionRateLimitWindowSeconds: number;
+  /** Reward claims (POST) per learner per `claimRateLimitWindowSeconds`. */
+  readonly claimRateLimitMax: number;
+  readonly claimRateLimitWindowSeconds: number;
   readonly bodyLimitBytes: number;
   readonly reconcileIntervalMs: number;
   readonly txTimeoutSeconds: number;
   readonly stellarPollIntervalMs: number;
   readonly claimWaitMs: number;
   readonly shutdownGraceMs: number;
+  /** Milliseconds between audit sealing passes (every instance runs the sealer). */
+  readonly auditSealIntervalMs: number;
+  /** HMAC key of the audit hash chain (AUDIT_CHAIN_KEY); unset: plain SHA-256. */
+  readonly auditChainKey: string | undefined;
   readonly logLevel: string;
   /** prom-client's process_* and nodejs_* metrics (PROCESS_METRICS=off turns them off). */
   readonly processMetrics: boolean;
@@ -103,12 +113,18 @@ export function loadConfig(env: Env = process.env): Config {
     jwtExpiresIn: env.JWT_EXPIRES_IN || '1h',
     challengeTtlSeconds: integer(env, 'AUTH_CHALLENGE_TTL_SECONDS', 300, problems, 10, 3600),
     authRateLimitMax: integer(env, 'AUTH_RATE_LIMIT_MAX', 20, problems, 1),
+    submissionRateLimitMax: integer(env, 'SUBMISSION_RATE_LIMIT_MAX', 20, problems, 1),
+    submissionRateLimitWindowSeconds: integer(env, 'SUBMISSION_RATE_LIMIT_WINDOW_SECONDS', 3600, problems, 1, 86400),
+    claimRateLimitMax: integer(env, 'CLAIM_RATE_LIMIT_MAX', 10, problems, 1),
+    claimRateLimitWindowSeconds: integer(env, 'CLAIM_RATE_LIMIT_WINDOW_SECONDS', 60, problems, 1, 86400),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 16384, problems, 1024),
     reconcileIntervalMs: integer(env, 'RECONCILE_INTERVAL_MS', 2000, problems, 50),
     txTimeoutSeconds: integer(env, 'STELLAR_TX_TIMEOUT_SECONDS', 30, problems, 5, 3600),
     stellarPollIntervalMs: integer(env, 'STELLAR_POLL_INTERVAL_MS', 1000, problems, 50, 60000),
     claimWaitMs: integer(env, 'CLAIM_WAIT_MS', 8000, problems, 0, 60000),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10000, problems, 0),
+    auditSealIntervalMs: integer(env, 'AUDIT_SEAL_INTERVAL_MS', 1000, problems, 50, 3_600_000),
+    auditChainKey: env.AUDIT_CHAIN_KEY || undefined,
     logLevel: env.LOG_LEVEL || 'info',
     processMetrics: env.PROCESS_METRICS !== 'off',
     signalsIntervalMs: integer(env, 'SIGNALS_INTERVAL_MS', 5000, problems, 100, 3_600_000),

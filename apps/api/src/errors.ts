@@ -19,6 +19,7 @@ export const ERR_UNAUTHORIZED = define('API_ERR_UNAUTHORIZED', 401, 'authenticat
 export const ERR_FORBIDDEN = define('API_ERR_FORBIDDEN', 403, 'this resource belongs to another user');
 export const ERR_NOT_FOUND = define('API_ERR_NOT_FOUND', 404, 'not found');
 export const ERR_CONFLICT = define('API_ERR_CONFLICT', 409, 'conflict');
+export const ERR_ALREADY_CLAIMED = define('API_ERR_REWARD_ALREADY_CLAIMED', 409, 'one reward per learner and quiz');
 export const ERR_NOT_PASSED = define('API_ERR_NOT_PASSED', 422, 'the submission did not pass the quiz');
 export const ERR_COURSE_INCOMPLETE = define('API_ERR_COURSE_INCOMPLETE', 422, 'not every quiz of the course is passed');
 export const ERR_AUTH_STORE_DOWN = define(

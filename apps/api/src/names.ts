@@ -1,26 +1,40 @@
 import { AUDIT_EVENTS } from '@app/audit';
 
-/** Audit event names (from @app/audit): the dashboards query quiz_submitted and reward_claimed. */
+/**
+ * Audit event names of the service. The learn-to-earn events are the service's own (the dashboards
+ * query quiz_submitted and reward_claimed: never rename them); the security events come from
+ * @app/audit (OWASP Logging Vocabulary). Every name here is registered with the audit writer, which
+ * refuses any other.
+ */
 export const AUDIT = {
-  quizSubmitted: AUDIT_EVENTS.QUIZ_SUBMITTED,
-  rewardClaimed: AUDIT_EVENTS.REWARD_CLAIMED,
-  rewardClaimRequested: AUDIT_EVENTS.REWARD_CLAIM_REQUESTED,
-  rewardPayoutSubmitted: AUDIT_EVENTS.REWARD_PAYOUT_SUBMITTED,
-  rewardClaimFailed: AUDIT_EVENTS.REWARD_CLAIM_FAILED,
-  credentialMintRequested: AUDIT_EVENTS.CREDENTIAL_MINT_REQUESTED,
-  credentialMinted: AUDIT_EVENTS.CREDENTIAL_MINTED,
-  credentialMintFailed: AUDIT_EVENTS.CREDENTIAL_MINT_FAILED,
+  quizSubmitted: 'quiz_submitted',
+  rewardClaimed: 'reward_claimed',
+  rewardClaimRequested: 'reward_claim_requested',
+  rewardPayoutSubmitted: 'reward_payout_submitted',
+  rewardClaimFailed: 'reward_claim_failed',
+  credentialMintRequested: 'credential_mint_requested',
+  credentialMinted: 'credential_minted',
+  credentialMintFailed: 'credential_mint_failed',
   /** The mint's envelope and hash committed before sending (the mint's twin of reward_payout_submitted). */
   credentialMintSubmitted: 'credential_mint_submitted',
   loginSuccess: AUDIT_EVENTS.AUTHN_LOGIN_SUCCESS,
   loginFailure: AUDIT_EVENTS.AUTHN_LOGIN_FAIL,
   authorizationFailure: AUDIT_EVENTS.AUTHZ_FAIL,
   rateLimitHit: AUDIT_EVENTS.EXCESS_RATE_LIMIT_EXCEEDED,
+  /** A claim refused because the learner's quiz was already rewarded (reason `already_claimed`). */
+  rewardClaimRejected: 'reward_claim_rejected',
 } as const;
 
-/** Metric names owned by the service (the shared set comes from @app/metrics). */
+/** Metric names owned by the service (the generic HTTP, Stellar and connection set comes from @app/metrics). */
 export const METRIC = {
+  quizzesCompleted: 'quizzes_completed_total',
+  rewardClaims: 'reward_claims_total',
+  credentialsMinted: 'credentials_minted_total',
   authAttempts: 'auth_attempts_total',
+  /** Claims refused, by reason (`already_claimed`). */
+  rewardClaimsRejected: 'reward_claims_rejected_total',
+  /** Requests refused by a rate limit, by limit (`auth`, `quiz_submission`, `reward_claim`). */
+  rateLimitExceeded: 'rate_limit_exceeded_total',
   tracingSpansExported: 'tracing_spans_exported_total',
   /** 1, labelled with `version` (apps/api package.json) and `node_version` (`process.version`). */
   buildInfo: 'app_build_info',
@@ -75,3 +89,7 @@ export const ATTR = {
   jobStatus: 'app.job.status',
   jobTable: 'app.job.table',
 } as const;
+
+/** The rate limits (the `limit` label of rate_limit_exceeded_total): per IP on sign-in, per learner otherwise. */
+export const RATE_LIMITS = ['auth', 'quiz_submission', 'reward_claim'] as const;
+export type RateLimitName = (typeof RATE_LIMITS)[number];

@@ -8,6 +8,7 @@ import type { Config } from './config';
 import { startEmbeddedPostgres } from './db/embedded';
 import { migrate } from './db/migrate';
 import { seedCourses } from './db/seed';
+import { AUDIT } from './names';
 import { createServiceMetrics } from './service-metrics';
 import { type GatewayOptions, rpcGateway } from './stellar/gateway';
 import { type KeyValueStore, memoryStore, redisStore } from './store/key-value';
@@ -103,7 +104,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       closers.push(() => pg.close());
       // pglite-socket serves one connection: a second would wait forever.
       pool = new Pool({ connectionString: pg.connectionString, max: 1, connectionTimeoutMillis: 10000 });
-      embedded.postgres = 'in-process PostgreSQL (PGlite); data is lost at exit';
+      embedded.postgres = `in-process PostgreSQL (PGlite) at ${pg.connectionString}; data is lost at exit`;
     }
     closers.push(() => pool.end());
     await migrate(pool);
@@ -124,7 +125,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
 
     const metrics = createServiceMetrics({ processMetrics: config.processMetrics });
     const stellar = await startStellar(config, metrics.registry, closers, embedded);
-    const audit = createAuditWriter({ logger });
+    const audit = createAuditWriter({ logger, events: AUDIT });
     return { options: { config, pool, store, stellar: stellar.setup, metrics, audit }, embedded, close };
   } catch (error) {
     await close();

@@ -5,8 +5,8 @@ import app, { serverOptions } from './app';
 import { ConfigError, loadConfig } from './config';
 import { startMetricsServer } from './metrics-server';
 import accessLog from './plugins/access-log';
-import { tracesBanner } from './traces-banner';
 import { createRuntime } from './runtime';
+import { tracesBanner } from './traces-banner';
 
 function fail(message: string): never {
   process.stderr.write(`✖ ${message}\n`);
@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     ...tracesBanner(),
     ...Object.values(runtime.embedded).map((note) => `Embedded ${note}`),
     `Journey  node apps/api/scripts/journey.mjs http://127.0.0.1:${port} (a new keypair: sign-in, quizzes, rewards, credential)`,
+    `Audit    sealed every ${config.auditSealIntervalMs} ms; check: DATABASE_URL=… npm run audit -- verify`,
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

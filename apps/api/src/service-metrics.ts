@@ -3,7 +3,6 @@ import path from 'node:path';
 import { auditCounterSources } from '@app/audit';
 import {
   type AppMetrics,
-  amountBucket,
   createMetrics,
   getOrCreateCounter,
   getOrCreateGauge,
@@ -14,7 +13,16 @@ import {
 import { droppedSpanSamples, getTracingStats, LABEL_DROP_REASON, METRIC_SPANS_DROPPED } from '@app/tracing';
 import type { Pool } from 'pg';
 import type { Gauge, Registry } from 'prom-client';
-import { type AccountLabel, type JobKindLabel, LABEL_VALUES, METRIC, type ReconcilerOutcome } from './names';
+import { amountBucket } from './amount-bucket';
+import {
+  type AccountLabel,
+  type JobKindLabel,
+  LABEL_VALUES,
+  METRIC,
+  RATE_LIMITS,
+  type RateLimitName,
+  type ReconcilerOutcome,
+} from './names';
 import type { KeyValueStore } from './store/key-value';
 
 /** Waiting jobs of one kind, as the periodic backlog query reads them. */
@@ -26,15 +34,23 @@ export interface JobBacklog {
   oldestAgeSeconds: number;
 }
 
-/** The service's metrics: @app/metrics' set plus the service's own, behind intent-named methods. */
+/**
+ * The service's metrics: @app/metrics' generic set plus the learn-to-earn counters
+ * (quizzes_completed_total, reward_claims_total, credentials_minted_total) and auth_attempts_total,
+ * behind intent-named methods.
+ */
 export interface ServiceMetrics {
   readonly registry: Registry;
-  /** The shared metric set (HTTP, Stellar, business, live gauges). */
+  /** The shared metric set (HTTP, Stellar, live gauges). */
   readonly app: AppMetrics;
   quizCompleted(passed: boolean): void;
   claimSettled(status: string, amount: string): void;
   credentialMinted(courseId: string): void;
   authAttempt(result: 'success' | 'failure', reason: string): void;
+  /** A claim refused (`reward_claims_rejected_total{reason}`). */
+  claimRejected(reason: 'already_claimed'): void;
+  /** A request refused by a rate limit (`rate_limit_exceeded_total{limit}`). */
+  rateLimited(limit: RateLimitName): void;
   /** onchain_jobs_settled_total{kind,status}, then the listeners (e.g. a balance refresh after a payout). */
   jobSettled(kind: JobKindLabel, status: 'confirmed' | 'failed' | 'expired'): void;
   /** Adds a listener called after each settled job; returns a function that removes it. */
@@ -71,26 +87,14 @@ function serviceVersion(): string {
   }
 }
 
-/** Creates the service's metrics on `options.registry` (a new one by default, never the global one). */
-export function createServiceMetrics(options: ServiceMetricsOptions = {}): ServiceMetrics {
-  const app = createMetrics({
-    ...(options.registry ? { registry: options.registry } : {}),
-    collectDefaultMetrics: options.processMetrics ?? true,
-  });
-  const registry = app.registry;
-  const auth = getOrCreateCounter<'result' | 'reason'>(registry, {
-    name: METRIC.authAttempts,
-    help: 'Sign-in attempts, by result and reason',
-    labelNames: ['result', 'reason'],
-  });
+/** The operator's gauges and counters (build, database, on-chain backlog, balances) on `registry`. */
+function createOperatorMetrics(registry: Registry, pools: Set<Pool>) {
   const buildInfo = getOrCreateGauge<'version' | 'node_version'>(registry, {
     name: METRIC.buildInfo,
     help: 'Always 1; labelled with the service version and the Node.js version',
     labelNames: ['version', 'node_version'],
   });
   buildInfo.set({ version: serviceVersion(), node_version: process.version }, 1);
-
-  const pools = new Set<Pool>();
   getOrCreateGauge<'state'>(registry, {
     name: METRIC.dbPoolConnections,
     help: 'Connections of the PostgreSQL pool by state: total (open), idle, waiting (clients queued for a connection)',
@@ -109,72 +113,116 @@ export function createServiceMetrics(options: ServiceMetricsOptions = {}): Servi
       this.set({ state: 'waiting' }, waiting);
     },
   });
-  const dbUp = getOrCreateGauge(registry, {
-    name: METRIC.dbUp,
-    help: 'Whether PostgreSQL answered the last periodic SELECT 1 within its timeout (1) or not (0)',
-  });
-  const waiting = getOrCreateGauge<'kind' | 'state'>(registry, {
-    name: METRIC.onchainJobsWaiting,
-    help: 'On-chain jobs not settled yet, by kind and state (requested: no envelope in flight; submitted: sent, outcome unknown)',
-    labelNames: ['kind', 'state'],
-  });
-  const oldest = getOrCreateGauge<'kind'>(registry, {
-    name: METRIC.onchainJobOldestWaitingAge,
-    help: 'Seconds since the oldest waiting on-chain job was created, by kind (0 when none waits)',
-    labelNames: ['kind'],
-  });
-  const passes = getOrCreateCounter<'outcome'>(registry, {
-    name: METRIC.onchainReconcilerPasses,
-    help: 'Reconciler passes by outcome: ok (had waiting jobs), idle (none), error (the pass failed)',
-    labelNames: ['outcome'],
-  });
-  const settled = getOrCreateCounter<'kind' | 'status'>(registry, {
-    name: METRIC.onchainJobsSettled,
-    help: 'On-chain jobs settled, by kind and final status (confirmed, failed, expired)',
-    labelNames: ['kind', 'status'],
-  });
-  const balance = getOrCreateGauge<'account'>(registry, {
-    name: METRIC.stellarAccountBalance,
-    help: 'Native balance in XLM of the source accounts the service pays from, by account role',
-    labelNames: ['account'],
-  });
+  const metrics = {
+    dbUp: getOrCreateGauge(registry, {
+      name: METRIC.dbUp,
+      help: 'Whether PostgreSQL answered the last periodic SELECT 1 within its timeout (1) or not (0)',
+    }),
+    waiting: getOrCreateGauge<'kind' | 'state'>(registry, {
+      name: METRIC.onchainJobsWaiting,
+      help: 'On-chain jobs not settled yet, by kind and state (requested: no envelope in flight; submitted: sent, outcome unknown)',
+      labelNames: ['kind', 'state'],
+    }),
+    oldest: getOrCreateGauge<'kind'>(registry, {
+      name: METRIC.onchainJobOldestWaitingAge,
+      help: 'Seconds since the oldest waiting on-chain job was created, by kind (0 when none waits)',
+      labelNames: ['kind'],
+    }),
+    passes: getOrCreateCounter<'outcome'>(registry, {
+      name: METRIC.onchainReconcilerPasses,
+      help: 'Reconciler passes by outcome: ok (had waiting jobs), idle (none), error (the pass failed)',
+      labelNames: ['outcome'],
+    }),
+    settled: getOrCreateCounter<'kind' | 'status'>(registry, {
+      name: METRIC.onchainJobsSettled,
+      help: 'On-chain jobs settled, by kind and final status (confirmed, failed, expired)',
+      labelNames: ['kind', 'status'],
+    }),
+    balance: getOrCreateGauge<'account'>(registry, {
+      name: METRIC.stellarAccountBalance,
+      help: 'Native balance in XLM of the source accounts the service pays from, by account role',
+      labelNames: ['account'],
+    }),
+  };
   // Every bounded series from the first scrape, so rate() and absent() never start from nothing.
   for (const kind of LABEL_VALUES.jobKinds) {
-    for (const state of LABEL_VALUES.waitingStates) waiting.set({ kind, state }, 0);
-    for (const status of LABEL_VALUES.settledStatuses) settled.inc({ kind, status }, 0);
-    oldest.set({ kind }, 0);
+    for (const state of LABEL_VALUES.waitingStates) metrics.waiting.set({ kind, state }, 0);
+    for (const status of LABEL_VALUES.settledStatuses) metrics.settled.inc({ kind, status }, 0);
+    metrics.oldest.set({ kind }, 0);
   }
-  for (const outcome of LABEL_VALUES.reconcilerOutcomes) passes.inc({ outcome }, 0);
+  for (const outcome of LABEL_VALUES.reconcilerOutcomes) metrics.passes.inc({ outcome }, 0);
+  return metrics;
+}
 
+/** Creates the service's metrics on `options.registry` (a new one by default, never the global one). */
+export function createServiceMetrics(options: ServiceMetricsOptions = {}): ServiceMetrics {
+  const app = createMetrics({
+    ...(options.registry ? { registry: options.registry } : {}),
+    collectDefaultMetrics: options.processMetrics ?? true,
+  });
+  const pools = new Set<Pool>();
+  const ops = createOperatorMetrics(app.registry, pools);
+  const settledListeners = new Set<(kind: JobKindLabel, status: string) => void>();
+  const quizzes = getOrCreateCounter<'passed'>(app.registry, {
+    name: METRIC.quizzesCompleted,
+    help: 'Quizzes completed, by whether the learner passed.',
+    labelNames: ['passed'],
+  });
+  const claims = getOrCreateCounter<'status' | 'amount_bucket'>(app.registry, {
+    name: METRIC.rewardClaims,
+    help: 'Token reward claims, by status and amount bucket.',
+    labelNames: ['status', 'amount_bucket'],
+  });
+  const credentials = getOrCreateCounter<'course_id'>(app.registry, {
+    name: METRIC.credentialsMinted,
+    help: 'Course credentials minted, by course id.',
+    labelNames: ['course_id'],
+  });
+  const auth = getOrCreateCounter<'result' | 'reason'>(app.registry, {
+    name: METRIC.authAttempts,
+    help: 'Authentication attempts (sign-ins, and refused bearer tokens on protected routes), by result and reason',
+    labelNames: ['result', 'reason'],
+  });
+  const rejected = getOrCreateCounter<'reason'>(app.registry, {
+    name: METRIC.rewardClaimsRejected,
+    help: 'Reward claims refused, by reason (already_claimed: the learner was already rewarded for the quiz)',
+    labelNames: ['reason'],
+  });
+  rejected.inc({ reason: 'already_claimed' }, 0);
+  const limited = getOrCreateCounter<'limit'>(app.registry, {
+    name: METRIC.rateLimitExceeded,
+    help: 'Requests refused with 429 by a rate limit, by limit (auth, quiz_submission, reward_claim)',
+    labelNames: ['limit'],
+  });
+  for (const limit of RATE_LIMITS) limited.inc({ limit }, 0);
   // Audit writes and failures, and spans lost on the way to the collector, next to everything else.
-  registerCounterSource(registry, auditCounterSources.written);
-  registerCounterSource(registry, auditCounterSources.failures);
-  registerCounterSource(registry, {
+  registerCounterSource(app.registry, auditCounterSources.written);
+  registerCounterSource(app.registry, auditCounterSources.failures);
+  registerCounterSource(app.registry, {
     name: METRIC.tracingSpansExported,
     help: 'Sampled spans the exporter delivered',
     read: () => getTracingStats().exported,
   });
-  registerCounterSource(registry, {
+  registerCounterSource(app.registry, {
     name: METRIC_SPANS_DROPPED,
     help: 'Sampled spans dropped, by reason (queue_full, export_failed)',
     labelNames: [LABEL_DROP_REASON],
     read: droppedSpanSamples,
   });
   // Both label values from the first scrape, so a rate() over failed quizzes never starts from nothing.
-  for (const passed of ['true', 'false']) app.quizzesCompletedTotal.inc({ passed }, 0);
-  const settledListeners = new Set<(kind: JobKindLabel, status: string) => void>();
+  for (const passed of ['true', 'false']) quizzes.inc({ passed }, 0);
   return {
-    registry,
+    registry: app.registry,
     app,
-    quizCompleted: (passed) => app.quizzesCompletedTotal.inc({ passed: String(passed) }),
-    claimSettled: (status, amount) => app.rewardClaimsTotal.inc({ status, amount_bucket: amountBucket(amount) }),
+    quizCompleted: (passed) => quizzes.inc({ passed: String(passed) }),
+    claimSettled: (status, amount) => claims.inc({ status, amount_bucket: amountBucket(amount) }),
     credentialMinted: (courseId) =>
-      app.credentialsMintedTotal.inc({
-        course_id: app.limitLabel(app.names.credentialsMintedTotal, 'course_id', courseId),
-      }),
+      credentials.inc({ course_id: app.limitLabel(METRIC.credentialsMinted, 'course_id', courseId) }),
     authAttempt: (result, reason) => auth.inc({ result, reason }),
+    claimRejected: (reason) => rejected.inc({ reason }),
+    rateLimited: (limit) => limited.inc({ limit }),
     jobSettled(kind, status) {
-      settled.inc({ kind, status });
+      ops.settled.inc({ kind, status });
       for (const listener of settledListeners) listener(kind, status);
     },
     onJobSettled(listener) {
@@ -183,16 +231,16 @@ export function createServiceMetrics(options: ServiceMetricsOptions = {}): Servi
         settledListeners.delete(listener);
       };
     },
-    reconcilerPass: (outcome) => passes.inc({ outcome }),
-    jobBacklog({ kind, waiting: counts, oldestAgeSeconds }) {
-      for (const state of LABEL_VALUES.waitingStates) waiting.set({ kind, state }, counts[state] ?? 0);
-      oldest.set({ kind }, oldestAgeSeconds);
+    reconcilerPass: (outcome) => ops.passes.inc({ outcome }),
+    jobBacklog({ kind, waiting, oldestAgeSeconds }) {
+      for (const state of LABEL_VALUES.waitingStates) ops.waiting.set({ kind, state }, waiting[state] ?? 0);
+      ops.oldest.set({ kind }, oldestAgeSeconds);
     },
-    databaseUp: (up) => dbUp.set(up ? 1 : 0),
-    accountBalance: (account, xlm) => balance.set({ account }, xlm),
+    databaseUp: (up) => ops.dbUp.set(up ? 1 : 0),
+    accountBalance: (account, xlm) => ops.balance.set({ account }, xlm),
     observe(pool, store) {
       pools.add(pool);
-      const stops = [observePgPool(app, pool), () => pools.delete(pool)];
+      const stops = [observePgPool(app, pool), () => void pools.delete(pool)];
       if (store.redis) stops.push(observeRedisClient(app, store.redis));
       return () => {
         for (const stop of stops) stop();

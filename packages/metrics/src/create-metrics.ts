@@ -132,21 +132,6 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
       labelNames: [L.method],
       buckets: [...STELLAR_DURATION_BUCKETS],
     }),
-    rewardClaimsTotal: getOrCreateCounter(registry, {
-      name: names.rewardClaimsTotal,
-      help: 'Token reward claims, by status and amount bucket.',
-      labelNames: [L.status, L.amountBucket],
-    }),
-    credentialsMintedTotal: getOrCreateCounter(registry, {
-      name: names.credentialsMintedTotal,
-      help: 'Course credentials minted, by course id.',
-      labelNames: [L.courseId],
-    }),
-    quizzesCompletedTotal: getOrCreateCounter(registry, {
-      name: names.quizzesCompletedTotal,
-      help: 'Quizzes completed, by whether the learner passed.',
-      labelNames: [L.passed],
-    }),
     dbActiveConnections: getOrCreateGauge(registry, {
       name: names.dbActiveConnections,
       help: 'PostgreSQL connections checked out of the observed pools.',

@@ -1,8 +1,8 @@
 /** Stable codes of the errors a caller of `@app/metrics` can cause. */
 export const ERROR_CODES = {
-  metricConflict: 'METRICS_CONFLICT',
-  invalidOption: 'METRICS_INVALID_OPTION',
-  invalidName: 'METRICS_INVALID_NAME',
+  metricConflict: 'METRICS_ERR_CONFLICT',
+  invalidOption: 'METRICS_ERR_INVALID_OPTION',
+  invalidName: 'METRICS_ERR_INVALID_NAME',
 } as const;
 
 export type MetricsErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

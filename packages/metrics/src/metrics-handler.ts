@@ -16,7 +16,7 @@ function warnOncePerMetric(): (error: unknown, metricName: string) => void {
     warned.add(metricName);
     const reason = error instanceof Error ? error.message : String(error);
     process.emitWarning(`Collecting metric "${metricName}" failed; it is left out of scrapes: ${reason}`, {
-      code: 'METRICS_COLLECT_FAILED',
+      code: 'METRICS_ERR_COLLECT_FAILED',
     });
   };
 }

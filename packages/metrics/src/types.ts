@@ -48,9 +48,6 @@ export interface AppMetrics {
   readonly httpRequestsInFlight: Gauge;
   readonly stellarTransactionsTotal: Counter<'method' | 'status'>;
   readonly stellarTransactionDuration: Histogram<'method'>;
-  readonly rewardClaimsTotal: Counter<'status' | 'amount_bucket'>;
-  readonly credentialsMintedTotal: Counter<'course_id'>;
-  readonly quizzesCompletedTotal: Counter<'passed'>;
   readonly dbActiveConnections: Gauge;
   readonly redisConnected: Gauge;
   /** Counts values that were collapsed into `__overflow__`, by `metric` and `label`. */
@@ -67,7 +64,7 @@ export interface AppMetrics {
   /**
    * Bounds a label value of any metric by the cardinality budget: returns `value` while the
    * (metric, label) pair has seen fewer than `maxLabelValues` distinct values, else `__overflow__`.
-   * Use it for open-ended values such as `course_id`.
+   * Use it for open-ended values such as a customer or course id.
    */
   limitLabel(metricName: string, labelName: string, value: string): string;
 }

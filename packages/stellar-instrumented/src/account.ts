@@ -4,7 +4,7 @@ import { ERROR_CODES, StellarInstrumentedError } from './errors';
 /**
  * Reads an account's ledger entry with one `getLedgerEntries` call. The SDK's own
  * `getAccountEntry` turns every failure (a refused connection too) into "Account not
- * found"; here a missing account is a `STELLAR_INSTRUMENTED_ACCOUNT_NOT_FOUND` error and
+ * found"; here a missing account is a `STELLAR_ERR_ACCOUNT_NOT_FOUND` error and
  * anything else is the SDK's error unchanged, so the two are counted apart.
  *
  * @throws StellarInstrumentedError `ACCOUNT_NOT_FOUND` (message `Account not found: G…`, as the SDK's).

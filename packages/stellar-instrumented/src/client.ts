@@ -114,7 +114,7 @@ function telemetryReporter(onTelemetryError: StellarClientOptions['onTelemetryEr
     if (warned) return;
     warned = true;
     process.emitWarning(`telemetry disabled or failing: ${error instanceof Error ? error.message : String(error)}`, {
-      code: 'STELLAR_INSTRUMENTED_TELEMETRY',
+      code: 'STELLAR_ERR_TELEMETRY',
     });
   };
 }

@@ -2,8 +2,8 @@ export { transactionIdentity } from './bounds';
 export { createStellarClient } from './client';
 export type { ErrorCode } from './errors';
 export { ERROR_CODES, StellarInstrumentedError } from './errors';
-export { decodeResult } from './result-codes';
 export type { DecodedResult } from './result-codes';
+export { decodeResult } from './result-codes';
 export {
   ATTR_LEDGER,
   ATTR_METHOD,

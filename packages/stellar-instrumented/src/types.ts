@@ -147,7 +147,7 @@ export interface StellarClient {
   getLatestLedger(): Promise<rpc.Api.GetLatestLedgerResponse>;
   /**
    * The account and its sequence number, as `server.getAccount`, with a timeout, a span and metrics.
-   * A missing account rejects with `STELLAR_INSTRUMENTED_ACCOUNT_NOT_FOUND` (message `Account not found: G…`)
+   * A missing account rejects with `STELLAR_ERR_ACCOUNT_NOT_FOUND` (message `Account not found: G…`)
    * and counts as `outcome="not_found"`; a failed request keeps the SDK's error and its own outcome.
    */
   getAccount(address: string): Promise<Account>;

@@ -1,10 +1,10 @@
+import type { xdr } from '@stellar/stellar-sdk';
 import { extractBaseAddress, Keypair, type Transaction } from '@stellar/stellar-sdk';
 import { xlmToStroops } from './amount';
-import { MINT_RESOURCE_FEE_STROOPS, BASE_FEE_STROOPS } from './names';
+import { BASE_FEE_STROOPS, MINT_RESOURCE_FEE_STROOPS } from './names';
 import { type AccountMap, MIN_BALANCE_STROOPS, SUPPORTED_OPERATIONS } from './operations';
 import { chargedFee, isSoroban, sorobanDataOf } from './tx-info';
-import { type OpCode, opsTxResult, operationResult, type VoidTxCode, voidTxResult } from './xdr-results';
-import type { xdr } from '@stellar/stellar-sdk';
+import { type OpCode, operationResult, opsTxResult, type VoidTxCode, voidTxResult } from './xdr-results';
 
 export interface ValidationContext {
   /** Close time the next ledger will have (seconds). */

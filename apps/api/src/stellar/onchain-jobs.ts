@@ -21,6 +21,9 @@ export interface JobRow {
   attempts: number;
   result_code: string | null;
   ledger: number | null;
+  /** Client of the request that started (or last re-requested) the job: its later events carry them. */
+  request_ip: string | null;
+  request_user_agent: string | null;
   [column: string]: unknown;
 }
 
@@ -171,7 +174,7 @@ export class OnchainJobs {
         );
         const updated = rows[0];
         if (!updated) return (await this.reload(client, row.id)) ?? row;
-        await this.audit(client, updated, this.kind.events.submitted, 'success', {
+        await this.audit(client, updated, this.kind.events.submitted, 'success', 'submit', {
           metadata: { attempt: updated.attempts, validUntil: Number(validUntil), previousTxHash: row.tx_hash },
         });
         return updated;
@@ -265,6 +268,7 @@ export class OnchainJobs {
         updated,
         confirmed ? this.kind.events.confirmed : this.kind.events.failed,
         confirmed ? 'success' : 'failure',
+        confirmed ? 'confirm' : status === 'expired' ? 'expire' : 'fail',
         {
           reason: confirmed ? null : status === 'expired' ? 'expired' : (outcome.resultCode ?? 'failed'),
           metadata: { ledger: outcome.ledger ?? null, attempts: updated.attempts },
@@ -288,18 +292,25 @@ export class OnchainJobs {
     row: JobRow,
     event: string,
     result: 'success' | 'failure',
+    action: string,
     extra: Partial<AuditInput>,
   ): Promise<unknown> {
+    const kindFields = this.kind.auditFields(row);
     return this.deps.audit.write(client, {
       event,
       result,
+      action,
       userId: row.user_id,
       stellarAddress: row.destination,
       resource: this.kind.resource,
       resourceId: row.id,
       txHash: row.tx_hash,
-      ...this.kind.auditFields(row),
+      // Written in the background: the client is the one of the request that started the job.
+      ip: row.request_ip ?? null,
+      userAgent: row.request_user_agent ?? null,
+      ...kindFields,
       ...extra,
+      metadata: { ...kindFields.metadata, ...extra.metadata },
     });
   }
 }
