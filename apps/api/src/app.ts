@@ -16,6 +16,7 @@ import metricsPlugin from './plugins/metrics';
 import onchainPlugin from './plugins/onchain';
 import rateLimitPlugin from './plugins/rate-limit';
 import redisPlugin from './plugins/redis';
+import signalsPlugin from './plugins/signals';
 import swaggerPlugin from './plugins/swagger';
 import type { AppOptions } from './types';
 
@@ -57,6 +58,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     ...(options.hooks ? { hooks: options.hooks } : {}),
     ...(options.reconciler === undefined ? {} : { reconciler: options.reconciler }),
   });
+  await fastify.register(signalsPlugin, { stellar: options.stellar });
 
   await fastify.register(healthRoutes);
   await fastify.register(authRoutes, { prefix: '/auth' });

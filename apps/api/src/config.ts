@@ -52,6 +52,12 @@ export interface Config {
   /** HMAC key of the audit hash chain (AUDIT_CHAIN_KEY); unset: plain SHA-256. */
   readonly auditChainKey: string | undefined;
   readonly logLevel: string;
+  /** prom-client's process_* and nodejs_* metrics (PROCESS_METRICS=off turns them off). */
+  readonly processMetrics: boolean;
+  /** Period of the database check (db_up) and the job backlog gauges, in ms. */
+  readonly signalsIntervalMs: number;
+  /** Period of the source account balance refresh (stellar_account_balance_xlm), in ms; also refreshed after each payout. */
+  readonly balanceRefreshIntervalMs: number;
 }
 
 /** Thrown at start when the environment is not usable; lists every problem at once. */
@@ -157,6 +163,9 @@ export function loadConfig(env: Env = process.env): Config {
     auditSealIntervalMs: integer(env, 'AUDIT_SEAL_INTERVAL_MS', 1000, problems, 50, 3_600_000),
     auditChainKey: env.AUDIT_CHAIN_KEY || undefined,
     logLevel: env.LOG_LEVEL || 'info',
+    processMetrics: env.PROCESS_METRICS !== 'off',
+    signalsIntervalMs: integer(env, 'SIGNALS_INTERVAL_MS', 5000, problems, 100, 3_600_000),
+    balanceRefreshIntervalMs: integer(env, 'BALANCE_REFRESH_INTERVAL_MS', 60_000, problems, 1000, 86_400_000),
   };
   if (config.jwtSecret !== undefined && config.jwtSecret.length < 32) {
     problems.push('JWT_SECRET must be at least 32 characters');

@@ -1,3 +1,4 @@
+import { redactLogLine } from '@app/audit';
 import { installShutdownHandlers } from '@app/tracing';
 import Fastify, { LogController } from 'fastify';
 import pino from 'pino';
@@ -26,6 +27,8 @@ async function main(): Promise<void> {
   const logger = pino({
     level: config.logLevel,
     redact: { paths: ['req.headers.authorization', '*.secret', '*.token'], censor: '[REDACTED]' },
+    // Every line, whatever logged it: secrets redacted in every string, C1/bidi/separators escaped.
+    hooks: { streamWrite: redactLogLine },
   });
   const runtime = await createRuntime(config, logger);
   const fastify = Fastify(
