@@ -47,6 +47,7 @@ describe('the release (scripts/release-dry-run.mjs)', () => {
       expect(released.map((r) => r.name)).not.toContain(name);
       expect(summary.versions[name]).toBe(version);
     }
+    // Every changeset is consumed: one naming only a private package (the service) would linger forever.
     expect(summary.leftChangesets).toEqual([]);
   });
 
