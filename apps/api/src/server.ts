@@ -1,7 +1,7 @@
-import { installShutdownHandlers } from '@app/tracing';
 import Fastify, { LogController } from 'fastify';
 import app, { serverOptions } from './app';
 import { ConfigError, loadConfig } from './config';
+import { installGracefulClose } from './graceful-close';
 import { listenUrls } from './listen-addresses';
 import { createLogger } from './logger';
 import { startMetricsServer } from './metrics-server';
@@ -59,18 +59,18 @@ async function main(): Promise<void> {
   // For the person at the terminal: on stderr, so stdout carries JSON log lines only (LOGS.md).
   process.stderr.write(`${lines.join('\n')}\n`);
 
-  // SIGTERM/SIGINT: stop accepting, drain in-flight requests and jobs, close clients, then flush spans.
-  installShutdownHandlers({
-    drainTimeoutMillis: config.shutdownGraceMs,
+  // SIGTERM/SIGINT (or an unhandled error): stop accepting, drain in-flight requests and jobs, close
+  // clients, then flush spans.
+  installGracefulClose({
+    logger,
+    graceMs: config.shutdownGraceMs,
     drain: async () => {
-      logger.info('shutting down: no new connections, draining requests');
       draining = true;
       await fastify.close();
       logger.info('requests drained, background jobs stopped');
       await new Promise((resolve) => metrics.server.close(resolve));
       await runtime.close();
-      logger.info('clients closed; flushing spans');
-      logger.flush();
+      logger.info('clients closed');
     },
   });
 }

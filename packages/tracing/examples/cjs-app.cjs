@@ -4,7 +4,8 @@
 const Fastify = require('fastify');
 const { Pool } = require('pg');
 const { Redis } = require('ioredis');
-const { installShutdownHandlers, withSpan, currentTraceIds } = require('@app/tracing');
+const closeWithGrace = require('close-with-grace');
+const { currentTraceIds, shutdownTracing, withSpan } = require('@app/tracing');
 
 async function main() {
   const pool = new Pool({ host: '127.0.0.1', user: 'postgres', database: 'test', max: 2 });
@@ -25,7 +26,12 @@ async function main() {
   });
 
   await app.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' });
-  installShutdownHandlers({ drain: () => app.close(), server: app.server });
+  // SIGTERM/SIGINT: the app drains (app.close), then the spans are flushed and tracing stops.
+  closeWithGrace({ delay: 10_000 }, async ({ err }) => {
+    if (err) app.log.error({ err }, 'closing after an error');
+    await app.close();
+    await shutdownTracing();
+  });
   process.stdout.write(`${JSON.stringify({ listening: app.server.address().port })}\n`);
 }
 

@@ -1,7 +1,8 @@
 // An ES module Fastify service traced with one line:
 //   node --import @app/tracing/register examples/esm-app.mjs
 // GET /users/:id reads PostgreSQL and Redis and logs through pino (Fastify's logger).
-import { currentTraceIds, installShutdownHandlers, withSpan } from '@app/tracing';
+import { currentTraceIds, shutdownTracing, withSpan } from '@app/tracing';
+import closeWithGrace from 'close-with-grace';
 import Fastify from 'fastify';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -24,5 +25,10 @@ app.addHook('onClose', async () => {
 });
 
 await app.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' });
-installShutdownHandlers({ drain: () => app.close(), server: app.server });
+// SIGTERM/SIGINT: the app drains (app.close), then the spans are flushed and tracing stops.
+closeWithGrace({ delay: 10_000 }, async ({ err }) => {
+  if (err) app.log.error({ err }, 'closing after an error');
+  await app.close();
+  await shutdownTracing();
+});
 process.stdout.write(`${JSON.stringify({ listening: app.server.address().port })}\n`);

@@ -12,7 +12,7 @@ export {
   LOG_FIELD_TRACE_ID,
   METRIC_SPANS_DROPPED,
 } from './semconv';
-export { installShutdownHandlers } from './shutdown';
+export { flushTracing, shutdownTracing } from './shutdown';
 export { droppedSpanSamples, getTracingStats, startTracing } from './start';
 export type {
   DroppedSpanSample,
@@ -21,7 +21,6 @@ export type {
   OtlpProtocol,
   SamplerName,
   ServerSpans,
-  ShutdownOptions,
   TraceIds,
   TracingHandle,
   TracingOptions,

@@ -132,23 +132,3 @@ export interface TraceIds {
   /** 16 hex digits. */
   spanId: string;
 }
-
-/** Options of `installShutdownHandlers`. */
-export interface ShutdownOptions {
-  /** Stops accepting work and waits for in-flight requests, e.g. `() => app.close()`. Runs before the flush. */
-  drain?: () => Promise<unknown>;
-  /**
-   * The HTTP server being drained (e.g. `app.server`). Keep-alive connections
-   * that go idle while draining are closed, so a client's pooled connection
-   * does not hold the drain open until `drainTimeoutMillis`.
-   */
-  server?: { closeIdleConnections(): void };
-  /** Upper bound on the span flush in ms (default 5000). */
-  flushTimeoutMillis?: number;
-  /** Upper bound on `drain` in ms (default 10000); the flush still runs after it. */
-  drainTimeoutMillis?: number;
-  /** Signals handled (default `['SIGTERM', 'SIGINT']`). */
-  signals?: readonly NodeJS.Signals[];
-  /** Called at the end with the exit code; default `process.exit`. */
-  exit?: (code: number) => void;
-}

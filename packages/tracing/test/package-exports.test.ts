@@ -37,9 +37,10 @@ describe('the built @app/tracing package', () => {
       'currentTraceIds',
       'droppedSpanSamples',
       'fastifyOtelPlugin',
+      'flushTracing',
       'getTracingStats',
-      'installShutdownHandlers',
       'resolveConfig',
+      'shutdownTracing',
       'startTracing',
       'withSpan',
     ];
