@@ -20,6 +20,12 @@ async function main() {
     request.log.info({ visits }, 'user read');
     return { id: rows[0].id, visits, trace: currentTraceIds() };
   });
+  // While closing, answer with Connection: close: a keep-alive socket that turns idle after close() started
+  // would otherwise hold the close open until its keep-alive timeout.
+  let closing = false;
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
   app.addHook('onClose', async () => {
     await pool.end();
     redis.disconnect();
@@ -29,6 +35,7 @@ async function main() {
   // SIGTERM/SIGINT: the app drains (app.close), then the spans are flushed and tracing stops.
   closeWithGrace({ delay: 10_000 }, async ({ err }) => {
     if (err) app.log.error({ err }, 'closing after an error');
+    closing = true;
     await app.close();
     await shutdownTracing();
   });

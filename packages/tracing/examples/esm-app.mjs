@@ -19,6 +19,12 @@ app.get('/users/:id', async (request) => {
   request.log.info({ visits }, 'user read');
   return { id: rows[0].id, visits, trace: currentTraceIds() };
 });
+// While closing, answer with Connection: close: a keep-alive socket that turns idle after close() started
+// would otherwise hold the close open until its keep-alive timeout.
+let closing = false;
+app.addHook('onSend', async (_request, reply) => {
+  if (closing) reply.header('connection', 'close');
+});
 app.addHook('onClose', async () => {
   await pool.end();
   redis.disconnect();
@@ -28,6 +34,7 @@ await app.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' });
 // SIGTERM/SIGINT: the app drains (app.close), then the spans are flushed and tracing stops.
 closeWithGrace({ delay: 10_000 }, async ({ err }) => {
   if (err) app.log.error({ err }, 'closing after an error');
+  closing = true;
   await app.close();
   await shutdownTracing();
 });
