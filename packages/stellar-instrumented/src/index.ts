@@ -1,14 +1,18 @@
 export { transactionIdentity } from './bounds';
 export { createStellarClient } from './client';
+export type { DiagnosticEventSummary } from './diagnostics';
+export { summariseDiagnosticEvents } from './diagnostics';
 export type { ErrorCode } from './errors';
 export { ERROR_CODES, StellarInstrumentedError } from './errors';
-export { decodeResult } from './result-codes';
 export type { DecodedResult } from './result-codes';
+export { decodeResult } from './result-codes';
 export {
   ATTR_LEDGER,
   ATTR_METHOD,
   ATTR_RPC_METHOD,
   ATTR_TX_ATTEMPTS,
+  ATTR_TX_DIAGNOSTIC_EVENTS,
+  ATTR_TX_DIAGNOSTIC_EVENTS_XDR,
   ATTR_TX_HASH,
   ATTR_TX_RESULT_CODE,
   ATTR_TX_STATUS,
