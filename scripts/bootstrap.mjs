@@ -147,8 +147,26 @@ async function main() {
     case 'pnpm':
       forward(pnpm, process.argv.slice(3), env);
       break;
+    case 'audit': {
+      // `npm run audit -- migrate|seal|verify [options]`: @app/audit's CLI (DATABASE_URL, AUDIT_CHAIN_KEY).
+      // Install and build talk on stderr so stdout carries only the CLI's answer.
+      const quiet = { env, stdio: ['ignore', 2, 2] };
+      if (!existsSync(path.join(ROOT, 'node_modules', '.modules.yaml'))) {
+        if (run(pnpm, ['install', '--frozen-lockfile', '--reporter=append-only'], quiet) !== 0)
+          fail('pnpm install failed');
+      }
+      if (
+        run(pnpm, ['exec', 'turbo', 'run', 'build', '--filter=@app/audit', '--output-logs=errors-only'], quiet) !== 0
+      ) {
+        fail('the build of @app/audit failed (see above)');
+      }
+      const cli = path.join(ROOT, 'packages', 'audit', 'dist', 'cli.js');
+      const child = spawn(path.join(nodeBin, 'node'), [cli, ...process.argv.slice(3)], { stdio: 'inherit', env });
+      child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+      break;
+    }
     default:
-      fail(`unknown command "${command ?? ''}": use start, test or pnpm`);
+      fail(`unknown command "${command ?? ''}": use start, test, pnpm or audit`);
   }
 }
 

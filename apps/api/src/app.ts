@@ -1,5 +1,13 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { clientErrorHandler } from './client-error';
+import authRoutes from './modules/auth/routes';
+import courseRoutes from './modules/courses/routes';
+import credentialRoutes from './modules/credentials/routes';
+import healthRoutes from './modules/health/routes';
+import rewardRoutes from './modules/rewards/routes';
+import submissionRoutes from './modules/submissions/routes';
 import auditPlugin from './plugins/audit';
+import auditSealerPlugin from './plugins/audit-sealer';
 import authPlugin from './plugins/auth';
 import configPlugin from './plugins/config';
 import dbPlugin from './plugins/db';
@@ -8,20 +16,20 @@ import metricsPlugin from './plugins/metrics';
 import onchainPlugin from './plugins/onchain';
 import rateLimitPlugin from './plugins/rate-limit';
 import redisPlugin from './plugins/redis';
+import signalsPlugin from './plugins/signals';
 import swaggerPlugin from './plugins/swagger';
-import authRoutes from './modules/auth/routes';
-import courseRoutes from './modules/courses/routes';
-import credentialRoutes from './modules/credentials/routes';
-import healthRoutes from './modules/health/routes';
-import rewardRoutes from './modules/rewards/routes';
-import submissionRoutes from './modules/submissions/routes';
 import type { AppOptions } from './types';
 
-/** Fastify server options the service needs (body limit, ajv), merged into the caller's. */
+/**
+ * Fastify server options the service needs (body limit, `TRUST_PROXY`, ajv, the JSON envelope for
+ * requests Node's parser refuses), merged into the caller's.
+ */
 export function serverOptions(options: AppOptions, extra: FastifyServerOptions = {}): FastifyServerOptions {
   return {
     bodyLimit: options.config.bodyLimitBytes,
-    // Behind a proxy, set trustProxy through the caller's options.
+    // Off by default: request.ip is the peer; behind a proxy, TRUST_PROXY says which X-Forwarded-For hops to believe.
+    trustProxy: options.config.trustProxy,
+    clientErrorHandler,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     ...extra,
   };
@@ -32,6 +40,8 @@ export function serverOptions(options: AppOptions, extra: FastifyServerOptions =
  * then one encapsulated module per domain. server.ts decides how it runs.
  */
 export default async function app(fastify: FastifyInstance, options: AppOptions): Promise<void> {
+  // Every body this API takes is JSON: anything else is 415, not a string that fails validation.
+  fastify.removeContentTypeParser('text/plain');
   await fastify.register(configPlugin, { config: options.config });
   await fastify.register(errorHandler);
   await fastify.register(dbPlugin, { pool: options.pool });
@@ -41,11 +51,14 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
   await fastify.register(swaggerPlugin);
   await fastify.register(authPlugin);
   await fastify.register(rateLimitPlugin);
+  // Before onchain: closed after it, so the last sealing pass covers the jobs' final events.
+  await fastify.register(auditSealerPlugin);
   await fastify.register(onchainPlugin, {
     stellar: options.stellar,
     ...(options.hooks ? { hooks: options.hooks } : {}),
     ...(options.reconciler === undefined ? {} : { reconciler: options.reconciler }),
   });
+  await fastify.register(signalsPlugin, { stellar: options.stellar });
 
   await fastify.register(healthRoutes);
   await fastify.register(authRoutes, { prefix: '/auth' });

@@ -1,5 +1,4 @@
-import { createAuditWriter } from '@app/audit';
-import { migrateAuditSchema } from '@app/audit';
+import { createAuditWriter, migrateAuditSchema } from '@app/audit';
 import { Keypair, rpc } from '@stellar/stellar-sdk';
 import { Redis } from 'ioredis';
 import { Pool } from 'pg';
@@ -9,6 +8,7 @@ import type { Config } from './config';
 import { startEmbeddedPostgres } from './db/embedded';
 import { migrate } from './db/migrate';
 import { seedCourses } from './db/seed';
+import { AUDIT } from './names';
 import { createServiceMetrics } from './service-metrics';
 import { type GatewayOptions, rpcGateway } from './stellar/gateway';
 import { type KeyValueStore, memoryStore, redisStore } from './store/key-value';
@@ -104,7 +104,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       closers.push(() => pg.close());
       // pglite-socket serves one connection: a second would wait forever.
       pool = new Pool({ connectionString: pg.connectionString, max: 1, connectionTimeoutMillis: 10000 });
-      embedded.postgres = 'in-process PostgreSQL (PGlite); data is lost at exit';
+      embedded.postgres = `in-process PostgreSQL (PGlite) at ${pg.connectionString}; data is lost at exit`;
     }
     closers.push(() => pool.end());
     await migrate(pool);
@@ -123,9 +123,9 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       embedded.redis = 'in-process store instead of Redis (redis_connected 0; one instance only)';
     }
 
-    const metrics = createServiceMetrics();
+    const metrics = createServiceMetrics({ processMetrics: config.processMetrics });
     const stellar = await startStellar(config, metrics.registry, closers, embedded);
-    const audit = createAuditWriter({ logger });
+    const audit = createAuditWriter({ logger, events: AUDIT });
     return { options: { config, pool, store, stellar: stellar.setup, metrics, audit }, embedded, close };
   } catch (error) {
     await close();

@@ -10,8 +10,9 @@ import app, { serverOptions } from '../src/app';
 import { loadConfig } from '../src/config';
 import { migrate } from '../src/db/migrate';
 import { seedCourses } from '../src/db/seed';
-import { createServiceMetrics, type ServiceMetrics } from '../src/service-metrics';
+import { AUDIT } from '../src/names';
 import { gatewayOptions } from '../src/runtime';
+import { createServiceMetrics, type ServiceMetrics } from '../src/service-metrics';
 import { rpcGateway } from '../src/stellar/gateway';
 import type { JobHooks } from '../src/stellar/onchain-jobs';
 import { memoryStore, redisStore } from '../src/store/key-value';
@@ -78,6 +79,9 @@ export async function buildApp(env: TestEnv, overrides: Partial<BuildOptions> = 
     CLAIM_WAIT_MS: '5000',
     STELLAR_POLL_INTERVAL_MS: '100',
     RECONCILE_INTERVAL_MS: '200',
+    // Tests that race many requests of one learner; the limits have their own tests (farming.test.ts).
+    SUBMISSION_RATE_LIMIT_MAX: '1000',
+    CLAIM_RATE_LIMIT_MAX: '1000',
     // Shared by every instance of one env, as several API instances share one secret.
     JWT_SECRET: env.jwtSecret,
     ...overrides.env,
@@ -97,7 +101,7 @@ export async function buildApp(env: TestEnv, overrides: Partial<BuildOptions> = 
       credentialContractId: env.sandbox.credentialContractId,
     },
     metrics,
-    audit: createAuditWriter({}),
+    audit: createAuditWriter({ events: AUDIT }),
     reconciler: overrides.reconciler ?? false,
     ...(overrides.hooks ? { hooks: overrides.hooks } : {}),
   };

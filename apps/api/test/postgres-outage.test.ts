@@ -1,4 +1,4 @@
-import { createServer, type Server, type Socket, connect } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { testDatabaseConfig } from '@app/test-utils';
 import { Pool } from 'pg';
 import { buildApp, createTestEnv, sleep, type TestApp, type TestEnv } from './helper';

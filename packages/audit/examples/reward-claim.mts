@@ -3,23 +3,19 @@
 // Run (Node 24 strips the types): DATABASE_URL=postgres://postgres@127.0.0.1:5432/test node examples/reward-claim.mts
 // It works in a throw-away schema and drops it.
 import { randomBytes } from 'node:crypto';
+import { createAuditWriter, migrateAuditSchema, securityEvents, startAuditSealer, verifyAuditChain } from '@app/audit';
 import { Pool } from 'pg';
 import pino from 'pino';
-import {
-  AUDIT_EVENTS,
-  createAuditWriter,
-  migrateAuditSchema,
-  securityEvents,
-  startAuditSealer,
-  verifyAuditChain,
-} from '@app/audit';
+
+/** The service's own event names: registered with the writer, which refuses any other (typos included). */
+const EVENTS = { rewardClaimed: 'reward_claimed' } as const;
 
 async function main(): Promise<void> {
   const schema = `audit_example_${randomBytes(3).toString('hex')}`;
   const pool = new Pool({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' });
   const logger = pino();
   await migrateAuditSchema(pool, { schema });
-  const audit = createAuditWriter({ logger, schema });
+  const audit = createAuditWriter({ logger, schema, events: EVENTS });
   const sealer = startAuditSealer(pool, { schema, intervalMs: 100, logger });
 
   const client = await pool.connect();
@@ -27,7 +23,7 @@ async function main(): Promise<void> {
     await client.query('BEGIN');
     // ... the business change (UPDATE reward_claims SET status = 'confirmed' ...) goes here.
     await audit.write(client, {
-      event: AUDIT_EVENTS.REWARD_CLAIMED,
+      event: EVENTS.rewardClaimed,
       result: 'success',
       userId: 'user-1',
       resource: 'reward_claim',

@@ -1,15 +1,19 @@
 /** Codes of the errors a user of this package can cause. */
 export const AUDIT_ERROR_CODES = {
   /** The event is malformed: a programming error in the caller. */
-  INVALID_EVENT: 'AUDIT_INVALID_EVENT',
+  INVALID_EVENT: 'AUDIT_ERR_INVALID_EVENT',
+  /** The event name is well formed but not registered with the writer (`events` option). */
+  UNKNOWN_EVENT: 'AUDIT_ERR_UNKNOWN_EVENT',
+  /** An option of `createAuditWriter` is malformed (e.g. an `events` entry that is not an event name). */
+  INVALID_OPTION: 'AUDIT_ERR_INVALID_OPTION',
   /** A schema name that is not a plain identifier. */
-  INVALID_SCHEMA: 'AUDIT_INVALID_SCHEMA',
+  INVALID_SCHEMA: 'AUDIT_ERR_INVALID_SCHEMA',
   /** The chain was sealed with a key and none was given (or the reverse). */
-  KEY_MISMATCH: 'AUDIT_KEY_MISMATCH',
+  KEY_MISMATCH: 'AUDIT_ERR_KEY_MISMATCH',
   /** A `from`/`to` bound that is neither a number nor a date. */
-  INVALID_RANGE: 'AUDIT_INVALID_RANGE',
+  INVALID_RANGE: 'AUDIT_ERR_INVALID_RANGE',
   /** Bad command-line usage. */
-  USAGE: 'AUDIT_USAGE',
+  USAGE: 'AUDIT_ERR_USAGE',
 } as const;
 
 export type AuditErrorCode = (typeof AUDIT_ERROR_CODES)[keyof typeof AUDIT_ERROR_CODES];

@@ -1,29 +1,45 @@
+export { readAuditBacklog } from './backlog';
+export { GENESIS_HASH } from './chain';
+export type { AuditErrorCode } from './errors';
+export { AUDIT_ERROR_CODES, AuditError } from './errors';
+export type { AuditEventNames } from './event-names';
+export { registeredEventNames } from './event-names';
 export type { LogFieldName, LogFieldsInput } from './log-fields';
 export { LOG_FIELDS, logFields } from './log-fields';
-export { AUDIT_ERROR_CODES, AuditError } from './errors';
-export type { AuditErrorCode } from './errors';
+export { MIGRATIONS_DIR, migrateAuditSchema } from './migrate';
 export {
   AUDIT_EVENTS,
   AUDIT_SCHEMA_VERSION,
   CHAIN_TABLE,
   COUNTER_EVENTS_WRITTEN,
+  COUNTER_SEAL_FAILURES,
   COUNTER_WRITE_FAILURES,
+  DEFAULT_UNSEALED_GRACE_SECONDS,
   EVENT_COLUMNS,
+  EVENT_NAME_PATTERN,
   EVENTS_TABLE,
+  GAUGE_OLDEST_UNSEALED_AGE,
+  GAUGE_SEAL_LAST_SUCCESS,
+  GAUGE_UNSEALED_ROWS,
 } from './names';
-export { MIGRATIONS_DIR, migrateAuditSchema } from './migrate';
-export { createAuditWriter } from './writer';
-export { normalizeEvent } from './validate';
 export { auditLogLine } from './pino-writer';
-export { isSecretKey, LIMITS, REDACTED, redactSecrets, redactUrl, sanitizeMetadata, sanitizeString } from './redact';
-export { activeTraceIds, traceLogFields } from './trace-context';
+export {
+  isSecretKey,
+  LIMITS,
+  REDACTED,
+  redactLogLine,
+  redactSecrets,
+  redactUrl,
+  sanitizeMetadata,
+  sanitizeString,
+} from './redact';
 export { sealAuditChain, startAuditSealer } from './seal';
-export { verifyAuditChain } from './verify';
-export { GENESIS_HASH } from './chain';
-export { securityEvents } from './security-events';
 export type { AuthzFailContext, FailureContext, RateLimitContext, SecurityContext } from './security-events';
-export { auditCounterSources, getAuditStats } from './stats';
+export { securityEvents } from './security-events';
+export { auditCounterSources, auditSealerSources, getAuditStats } from './stats';
+export { activeTraceIds, traceLogFields } from './trace-context';
 export type {
+  AuditBacklog,
   AuditEvent,
   AuditEventInput,
   AuditLogger,
@@ -36,12 +52,18 @@ export type {
   BrokenRow,
   ChainHead,
   CounterSource,
+  GaugeSource,
   MigrateOptions,
   MigrateResult,
   Queryable,
+  SealerHealth,
   SealerOptions,
   SealOptions,
   SealResult,
+  UnsealedRow,
   VerifyOptions,
   VerifyResult,
 } from './types';
+export { normalizeEvent } from './validate';
+export { verifyAuditChain } from './verify';
+export { createAuditWriter } from './writer';

@@ -15,29 +15,40 @@ export const CHAIN_TABLE = 'audit_chain';
 export const MIGRATIONS_TABLE = 'audit_schema_migrations';
 
 /**
- * Event names the learn-to-earn service writes. Business events first, then
- * security events named from the OWASP Logging Vocabulary.
+ * Security event names from the OWASP Logging Vocabulary, written by `securityEvents` and always
+ * accepted by a writer. A service's own (business) event names belong to the service: it passes them
+ * to `createAuditWriter({ events })`.
  */
 export const AUDIT_EVENTS = {
-  QUIZ_SUBMITTED: 'quiz_submitted',
-  REWARD_CLAIM_REQUESTED: 'reward_claim_requested',
-  REWARD_PAYOUT_SUBMITTED: 'reward_payout_submitted',
-  REWARD_CLAIMED: 'reward_claimed',
-  REWARD_CLAIM_FAILED: 'reward_claim_failed',
-  CREDENTIAL_MINT_REQUESTED: 'credential_mint_requested',
-  CREDENTIAL_MINTED: 'credential_minted',
-  CREDENTIAL_MINT_FAILED: 'credential_mint_failed',
   AUTHN_LOGIN_SUCCESS: 'authn_login_success',
   AUTHN_LOGIN_FAIL: 'authn_login_fail',
   AUTHN_TOKEN_CREATED: 'authn_token_created',
+  /** A request to a protected resource carried no usable token (missing, malformed, expired, forged, unsigned). */
+  AUTHN_TOKEN_INVALID: 'authn_token_invalid',
   AUTHZ_FAIL: 'authz_fail',
   EXCESS_RATE_LIMIT_EXCEEDED: 'excess_rate_limit_exceeded',
   INPUT_VALIDATION_FAIL: 'input_validation_fail',
 } as const;
 
+/** Pattern every event name matches: lower case, starts with a letter, at most 64 characters. */
+export const EVENT_NAME_PATTERN = /^[a-z][a-z0-9_.:-]{0,63}$/;
+
 /** Counter names offered to `@app/metrics` (`registerCounterSource`). */
 export const COUNTER_EVENTS_WRITTEN = 'audit_events_written_total';
 export const COUNTER_WRITE_FAILURES = 'audit_write_failures_total';
+/**
+ * Sealing health, read from a running sealer (`auditSealerSources`). Alert on them:
+ * rows waiting, how old the oldest waiting row is, when this instance last
+ * completed a pass under the lock, and how many passes failed.
+ */
+export const GAUGE_UNSEALED_ROWS = 'audit_unsealed_rows';
+export const GAUGE_OLDEST_UNSEALED_AGE = 'audit_oldest_unsealed_age_seconds';
+export const GAUGE_SEAL_LAST_SUCCESS = 'audit_seal_last_success_timestamp_seconds';
+export const COUNTER_SEAL_FAILURES = 'audit_seal_failures_total';
+
+/** Default grace (seconds) before `verify` fails on a row still unsealed. */
+export const DEFAULT_UNSEALED_GRACE_SECONDS = 60;
+
 /** Label on both counters: where the event went (`postgres` or `log`), or `validation`. */
 export const LABEL_SINK = 'sink';
 

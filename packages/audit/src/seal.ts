@@ -1,8 +1,9 @@
+import { readAuditBacklog } from './backlog';
 import { CANONICAL_COLUMNS, type CanonicalRow, chainAlg, chainHash, GENESIS_HASH, tables } from './chain';
 import { LOG_FIELDS } from './log-fields';
-import { LOCK_SEAL } from './names';
+import { DEFAULT_UNSEALED_GRACE_SECONDS, LOCK_SEAL } from './names';
 import { currentSchema, withConnection } from './sql';
-import type { AuditSealer, ChainHead, Queryable, SealerOptions, SealOptions, SealResult } from './types';
+import type { AuditSealer, ChainHead, Queryable, SealerHealth, SealerOptions, SealOptions, SealResult } from './types';
 
 interface Head {
   seq: number;
@@ -34,6 +35,10 @@ export async function sealAuditChain(target: Queryable, options: SealOptions = {
     const { events, chain } = tables(options.schema);
     await client.query('BEGIN');
     try {
+      if (!options.skipIfBusy && options.lockTimeoutMs !== undefined) {
+        // SET LOCAL takes no parameters; the value is an integer we format ourselves.
+        await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(options.lockTimeoutMs))}`);
+      }
       const lock = options.skipIfBusy ? 'pg_try_advisory_xact_lock' : 'pg_advisory_xact_lock';
       const { rows: locked } = await client.query(`SELECT ${lock}(hashtext($1)) AS ok`, [LOCK_SEAL + schema]);
       if (options.skipIfBusy && (locked[0] as { ok: boolean }).ok === false) {
@@ -100,31 +105,86 @@ export async function sealAuditChain(target: Queryable, options: SealOptions = {
 }
 
 /**
- * Runs `sealAuditChain` every `intervalMs` (skipping a pass while another
- * process seals). Call `stop()` on shutdown; run one per service instance.
+ * Runs `sealAuditChain` every `intervalMs` on `pool`; run one per service
+ * instance. Each pass waits for the per-schema lock (at most `lockTimeoutMs`,
+ * default 5 × the interval and at least 5 s), so instances take turns and
+ * every instance's `health().lastSuccessAt` means "at that time everything
+ * below the snapshot xmin was sealed" — a sealer stuck holding the lock shows
+ * up as failures everywhere else. After each pass the backlog is read
+ * (`readAuditBacklog`) for `health()`. `stop({ seal: true })` runs a last pass.
  */
 export function startAuditSealer(pool: Queryable, options: SealerOptions = {}): AuditSealer {
   const intervalMs = options.intervalMs ?? 1000;
+  const graceSeconds = options.graceSeconds ?? DEFAULT_UNSEALED_GRACE_SECONDS;
+  const passOptions: SealOptions = {
+    ...options,
+    skipIfBusy: options.skipIfBusy ?? false,
+    lockTimeoutMs: options.lockTimeoutMs ?? Math.max(5000, 5 * intervalMs),
+  };
+  const state: SealerHealth = {
+    unsealedRows: -1,
+    oldestUnsealedAgeSeconds: 0,
+    lastSuccessAt: null,
+    failures: 0,
+    sealed: 0,
+  };
   let running: Promise<SealResult> | null = null;
   let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  const readBacklog = async () => {
+    try {
+      const backlog = await readAuditBacklog(pool, { schema: options.schema, graceSeconds });
+      state.unsealedRows = backlog.unsealed;
+      state.oldestUnsealedAgeSeconds = backlog.oldest?.ageSeconds ?? 0;
+    } catch {
+      // The pass's own outcome is what counts; the gauges keep their last values.
+    }
+  };
+  const run = async (): Promise<SealResult> => {
+    try {
+      const result = await sealAuditChain(pool, passOptions);
+      state.sealed += result.sealed;
+      if (!result.busy) state.lastSuccessAt = new Date();
+      return result;
+    } catch (error) {
+      state.failures++;
+      throw error;
+    } finally {
+      await readBacklog();
+    }
+  };
   const pass = (): Promise<SealResult> => {
     if (running) return running;
-    running = sealAuditChain(pool, { skipIfBusy: true, ...options }).finally(() => {
+    running = run().finally(() => {
       running = null;
     });
     return running;
   };
-  const timer = setInterval(() => {
+  const schedule = () => {
     if (stopped) return;
-    pass().catch((error: unknown) => options.onError?.(error));
-  }, intervalMs);
-  timer.unref();
+    timer = setTimeout(() => {
+      pass()
+        .catch((error: unknown) => options.onError?.(error))
+        .finally(schedule);
+    }, intervalMs);
+    timer.unref();
+  };
+  schedule();
   return {
-    sealNow: () => sealAuditChain(pool, options),
-    async stop() {
+    sealNow: pass,
+    health: () => ({ ...state }),
+    async stop(stopOptions = {}) {
       stopped = true;
-      clearInterval(timer);
+      clearTimeout(timer);
       if (running) await running.catch(() => undefined);
+      if (!stopOptions.seal) return null;
+      try {
+        return await pass();
+      } catch (error) {
+        options.onError?.(error);
+        return null;
+      }
     },
   };
 }

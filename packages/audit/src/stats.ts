@@ -1,5 +1,13 @@
-import { COUNTER_EVENTS_WRITTEN, COUNTER_WRITE_FAILURES, LABEL_SINK } from './names';
-import type { AuditStats, CounterSource } from './types';
+import {
+  COUNTER_EVENTS_WRITTEN,
+  COUNTER_SEAL_FAILURES,
+  COUNTER_WRITE_FAILURES,
+  GAUGE_OLDEST_UNSEALED_AGE,
+  GAUGE_SEAL_LAST_SUCCESS,
+  GAUGE_UNSEALED_ROWS,
+  LABEL_SINK,
+} from './names';
+import type { AuditSealer, AuditStats, CounterSource, GaugeSource } from './types';
 
 // Process-wide, like prom-client's default registry would be: every writer adds here.
 const stats: AuditStats = {
@@ -42,3 +50,43 @@ export const auditCounterSources: { written: CounterSource; failures: CounterSou
     read: () => rows(stats.failures),
   },
 };
+
+/**
+ * Sealing health of a running sealer in the shapes `@app/metrics` reads at scrape time
+ * (`registerCounterSource` for `failures`; a gauge with a `collect()` reading `read()` for the others):
+ *
+ * - `audit_unsealed_rows` — rows after the chain head (the database's backlog, the same on every instance);
+ * - `audit_oldest_unsealed_age_seconds` — age of the oldest of them (0 when none);
+ * - `audit_seal_last_success_timestamp_seconds` — Unix time this instance last completed a pass (0 before);
+ * - `audit_seal_failures_total` — passes of this instance that failed.
+ */
+export function auditSealerSources(sealer: AuditSealer): {
+  unsealedRows: GaugeSource;
+  oldestUnsealedAge: GaugeSource;
+  lastSuccess: GaugeSource;
+  failures: CounterSource;
+} {
+  return {
+    unsealedRows: {
+      name: GAUGE_UNSEALED_ROWS,
+      help: 'Audit rows not sealed into the hash chain yet, read after each sealing pass.',
+      read: () => Math.max(0, sealer.health().unsealedRows),
+    },
+    oldestUnsealedAge: {
+      name: GAUGE_OLDEST_UNSEALED_AGE,
+      help: 'Age in seconds of the oldest audit row not sealed yet (0 when every row is sealed).',
+      read: () => sealer.health().oldestUnsealedAgeSeconds,
+    },
+    lastSuccess: {
+      name: GAUGE_SEAL_LAST_SUCCESS,
+      help: 'Unix time this instance last completed a sealing pass under the seal lock (0 before the first).',
+      read: () => (sealer.health().lastSuccessAt?.getTime() ?? 0) / 1000,
+    },
+    failures: {
+      name: COUNTER_SEAL_FAILURES,
+      help: 'Sealing passes of this instance that failed (database error, seal lock wait timed out).',
+      labelNames: [],
+      read: () => [{ labels: {}, value: sealer.health().failures }],
+    },
+  };
+}

@@ -1,3 +1,4 @@
+import type { AuditEventNames } from './event-names';
 /** Outcome of the audited action. */
 export type AuditResult = 'success' | 'failure';
 
@@ -6,7 +7,7 @@ export type AuditMetadata = Record<string, unknown>;
 
 /** What a caller passes to `write`. Strings are trimmed to bounds and redacted. */
 export interface AuditEventInput {
-  /** Event name, lower snake_case, e.g. `reward_claimed` (see `AUDIT_EVENTS`). */
+  /** Event name, lower snake_case, e.g. `order_placed` or a security event (`AUDIT_EVENTS`). */
   event: string;
   result: AuditResult;
   userId?: string | null;
@@ -83,13 +84,20 @@ export interface AuditWriterOptions {
    * transaction mode before 1.21, or for a client without that form.
    */
   prepare?: boolean;
+  /**
+   * The service's own event names (a list, or an object of constants whose values are the names).
+   * When given, `write`/`writeMany`/`log` accept only these and the security events (`AUDIT_EVENTS`)
+   * and throw `AuditError` `AUDIT_ERR_UNKNOWN_EVENT` for any other name, so a typo never reaches the
+   * trail. Default: any well-formed name is accepted.
+   */
+  events?: AuditEventNames;
 }
 
 export interface AuditWriter {
   /**
    * Validates and redacts the event, inserts it with `client` (inside the
    * caller's transaction, so the row commits or rolls back with it), then
-   * writes the log copy. Throws `AuditError` (AUDIT_INVALID_EVENT) on a
+   * writes the log copy. Throws `AuditError` (AUDIT_ERR_INVALID_EVENT) on a
    * malformed event and rethrows database errors.
    */
   write(client: Queryable, event: AuditEventInput): Promise<AuditEvent>;
@@ -125,6 +133,11 @@ export interface SealOptions {
   skipIfBusy?: boolean;
   /** Logs the new chain head (an external anchor for the latest hash). */
   logger?: AuditLogger;
+  /**
+   * Longest wait for the seal lock, ms, when not `skipIfBusy` (default: no
+   * limit). A pass that waits longer fails with PostgreSQL's lock_timeout error.
+   */
+  lockTimeoutMs?: number;
 }
 
 export interface SealResult {
@@ -139,13 +152,24 @@ export interface SealerOptions extends SealOptions {
   intervalMs?: number;
   /** Called when a pass fails; the sealer keeps running. */
   onError?: (error: unknown) => void;
+  /**
+   * Grace (seconds) reported by `health()` and used for the backlog read
+   * (default `DEFAULT_UNSEALED_GRACE_SECONDS`).
+   */
+  graceSeconds?: number;
 }
 
 export interface AuditSealer {
-  /** Runs one pass now. */
+  /** Runs one pass now (waits for the lock; counted in `health()`). */
   sealNow(): Promise<SealResult>;
-  /** Stops the timer and waits for a running pass. */
-  stop(): Promise<void>;
+  /**
+   * Stops the timer and waits for a running pass. With `{ seal: true }` runs
+   * one last pass (what committed before shutdown gets sealed); a failure of
+   * that pass is counted and returned, never thrown.
+   */
+  stop(options?: { seal?: boolean }): Promise<SealResult | null>;
+  /** Sealing health after the last pass. */
+  health(): SealerHealth;
 }
 
 export interface VerifyOptions {
@@ -157,6 +181,11 @@ export interface VerifyOptions {
   key?: string | Buffer;
   /** The head recorded elsewhere (e.g. a sealer log line): detects a truncated tail. */
   anchor?: ChainHead;
+  /**
+   * Seconds a row may stay unsealed before verify fails (default 60,
+   * `DEFAULT_UNSEALED_GRACE_SECONDS`); `Infinity` never fails on unsealed rows.
+   */
+  graceSeconds?: number;
 }
 
 export interface BrokenRow {
@@ -168,12 +197,53 @@ export interface BrokenRow {
   reason: string;
 }
 
+/** A row not sealed yet. */
+export interface UnsealedRow {
+  /** `audit_events.id`. */
+  id: number;
+  eventId: string;
+  createdAt: Date;
+  /** Seconds since `createdAt`, on the database clock (never negative). */
+  ageSeconds: number;
+}
+
+/** What waits for the sealer (`readAuditBacklog`). */
+export interface AuditBacklog {
+  /** Rows after the chain head. */
+  unsealed: number;
+  /** Of those, rows created more than `graceSeconds` ago. */
+  pastGrace: number;
+  graceSeconds: number;
+  /** The oldest unsealed row, or null when everything is sealed. */
+  oldest: UnsealedRow | null;
+}
+
+/** A running sealer's health, for metrics and readiness (`AuditSealer.health()`). */
+export interface SealerHealth {
+  /** Unsealed rows after the last pass (-1 before the first backlog read). */
+  unsealedRows: number;
+  /** Age of the oldest unsealed row after the last pass, seconds (0 when none). */
+  oldestUnsealedAgeSeconds: number;
+  /** When this process last completed a pass under the lock (everything below the snapshot xmin sealed). */
+  lastSuccessAt: Date | null;
+  /** Passes that failed (database error, lock wait timed out). */
+  failures: number;
+  /** Rows sealed by this process. */
+  sealed: number;
+}
+
 export interface VerifyResult {
+  /** True when the chain is intact and no row stayed unsealed past the grace. */
   ok: boolean;
   /** Chain rows checked. */
   checked: number;
   /** Rows not sealed yet (not covered by the check). */
   unsealed: number;
+  /** Unsealed rows older than the grace: the sealer is not running or is held back. */
+  pastGrace: number;
+  graceSeconds: number;
+  /** The oldest unsealed row (null when none). */
+  oldestUnsealed: UnsealedRow | null;
   head: ChainHead | null;
   firstBroken: BrokenRow | null;
 }
@@ -190,4 +260,11 @@ export interface CounterSource {
   help: string;
   labelNames: string[];
   read(): { labels: Record<string, string>; value: number }[];
+}
+
+/** A gauge read at scrape time: `{ name, help, read() }` (the value in the metric's base unit). */
+export interface GaugeSource {
+  name: string;
+  help: string;
+  read(): number;
 }

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
-import { invalidEvent } from './errors';
-import { AUDIT_SCHEMA_VERSION } from './names';
+import { AUDIT_ERROR_CODES, AuditError, invalidEvent } from './errors';
+import { AUDIT_SCHEMA_VERSION, EVENT_NAME_PATTERN } from './names';
 import { LIMITS, sanitizeMetadata, sanitizeString } from './redact';
 import { activeTraceIds } from './trace-context';
 import type { AuditEvent, AuditEventInput } from './types';
 
-const EVENT_NAME = /^[a-z][a-z0-9_.:-]{0,63}$/;
 const STELLAR_ADDRESS = /^(G[A-Z2-7]{55}|M[A-Z2-7]{68})$/;
 const TX_HASH = /^[0-9a-f]{64}$/;
 const AMOUNT = /^\d{1,30}(\.\d{1,7})?$/;
@@ -46,14 +45,22 @@ function pattern(input: AuditEventInput, field: 'stellarAddress' | 'txHash', re:
 }
 
 /**
- * Turns caller input into a stored event: validated (throws AUDIT_INVALID_EVENT
+ * Turns caller input into a stored event: validated (throws AUDIT_ERR_INVALID_EVENT
  * naming the field, never its value), redacted, bounded, stamped with a UUID,
- * the time and the active span's ids.
+ * the time and the active span's ids. With `events` (see `registeredEventNames`),
+ * a well-formed name outside that set throws AUDIT_ERR_UNKNOWN_EVENT.
  */
-export function normalizeEvent(input: AuditEventInput): AuditEvent {
+export function normalizeEvent(input: AuditEventInput, events?: ReadonlySet<string>): AuditEvent {
   if (input === null || typeof input !== 'object') throw invalidEvent('(event)', 'must be an object');
-  if (typeof input.event !== 'string' || !EVENT_NAME.test(input.event)) {
-    throw invalidEvent('event', 'must be a lower-case name such as reward_claimed (max 64 chars)');
+  if (typeof input.event !== 'string' || !EVENT_NAME_PATTERN.test(input.event)) {
+    throw invalidEvent('event', 'must be a lower-case name such as order_placed (max 64 chars)');
+  }
+  if (events && !events.has(input.event)) {
+    // The name passed the pattern above (lower-case identifier), so naming it cannot leak a secret.
+    throw new AuditError(
+      AUDIT_ERROR_CODES.UNKNOWN_EVENT,
+      `audit event "${input.event}" is not registered: add it to createAuditWriter({ events })`,
+    );
   }
   if (input.result !== 'success' && input.result !== 'failure') {
     throw invalidEvent('result', 'must be "success" or "failure"');

@@ -1,5 +1,7 @@
+import { backlogOn } from './backlog';
 import { CANONICAL_COLUMNS, type CanonicalRow, chainHash, GENESIS_HASH, tables } from './chain';
 import { AUDIT_ERROR_CODES, AuditError } from './errors';
+import { DEFAULT_UNSEALED_GRACE_SECONDS } from './names';
 import { withConnection } from './sql';
 import type { BrokenRow, ChainHead, Queryable, VerifyOptions, VerifyResult } from './types';
 
@@ -54,7 +56,10 @@ function broken(seq: number | null, row: Partial<ChainRow> | null, reason: strin
 /**
  * Recomputes the hash chain and reports the first broken row: a changed,
  * deleted, inserted or reordered sealed event, a gap in the chain, or a head
- * that differs from `anchor`. Rows not sealed yet are counted, not checked.
+ * that differs from `anchor`. Rows not sealed yet are counted, not checked;
+ * `ok` is also false when some stayed unsealed longer than `graceSeconds`
+ * (default 60: the sealer is not running or is held back) — `pastGrace` and
+ * `oldestUnsealed` say which.
  * Read-only: it can run under a role with SELECT only.
  */
 export async function verifyAuditChain(target: Queryable, options: VerifyOptions = {}): Promise<VerifyResult> {
@@ -80,15 +85,18 @@ async function check(client: Queryable, t: ReturnType<typeof tables>, options: V
   const headRow = headRows[0] as { seq: string; hash: string; txid: string; event_pk: string } | undefined;
   const head: ChainHead | null = headRow ? { seq: Number(headRow.seq), hash: headRow.hash } : null;
   const watermark = headRow ? [headRow.txid, headRow.event_pk] : ['0', '0'];
-  const { rows: unsealedRows } = await client.query(
-    `SELECT count(*)::int AS n FROM ${t.events} e WHERE (e.txid, e.id) > ($1::xid8, $2::bigint)`,
-    watermark,
-  );
-  const unsealed = (unsealedRows[0] as { n: number }).n;
+  const graceSeconds = options.graceSeconds ?? DEFAULT_UNSEALED_GRACE_SECONDS;
+  if (!(graceSeconds >= 0)) {
+    throw new AuditError(AUDIT_ERROR_CODES.INVALID_RANGE, 'graceSeconds must be a non-negative number of seconds');
+  }
+  const backlog = await backlogOn(client, t, graceSeconds);
   const done = (firstBroken: BrokenRow | null, checked: number): VerifyResult => ({
-    ok: firstBroken === null,
+    ok: firstBroken === null && backlog.pastGrace === 0,
     checked,
-    unsealed,
+    unsealed: backlog.unsealed,
+    pastGrace: backlog.pastGrace,
+    graceSeconds,
+    oldestUnsealed: backlog.oldest,
     head,
     firstBroken,
   });

@@ -1,3 +1,4 @@
+import { registeredEventNames } from './event-names';
 import {
   batchInsertStatement,
   batchValues,
@@ -8,13 +9,15 @@ import {
 } from './pg-writer';
 import { auditLogLine } from './pino-writer';
 import { countFailure, countWritten } from './stats';
-import { normalizeEvent } from './validate';
 import type { AuditEvent, AuditEventInput, AuditWriter, AuditWriterOptions, Queryable } from './types';
+import { normalizeEvent } from './validate';
 
 /**
  * Creates the audit writer. `write(client, event)` inserts the row with the
  * caller's client — so it commits or rolls back with the business change —
- * and then writes the log copy (`audit: true`) through `logger`.
+ * and then writes the log copy (`audit: true`) through `logger`. With `events`,
+ * only those names and the security events (`AUDIT_EVENTS`) are accepted; throws
+ * `AUDIT_ERR_INVALID_OPTION` at once when an `events` entry is not an event name.
  */
 export function createAuditWriter(options: AuditWriterOptions = {}): AuditWriter {
   const statement = insertStatement(options.schema);
@@ -24,10 +27,11 @@ export function createAuditWriter(options: AuditWriterOptions = {}): AuditWriter
   const batchName = prepare ? statementName(batchStatement) : undefined;
   const message = options.message ?? 'audit';
   const { logger } = options;
+  const events = options.events === undefined ? undefined : registeredEventNames(options.events);
 
   function normalize(input: AuditEventInput): AuditEvent {
     try {
-      return normalizeEvent(input);
+      return normalizeEvent(input, events);
     } catch (error) {
       countFailure('validation');
       throw error;

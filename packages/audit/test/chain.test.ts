@@ -1,5 +1,7 @@
 import type { TestSchema } from '@app/test-utils';
+import { readAuditBacklog } from '../src/backlog';
 import { sealAuditChain, startAuditSealer } from '../src/seal';
+import { auditSealerSources } from '../src/stats';
 import { verifyAuditChain } from '../src/verify';
 import { createAuditWriter } from '../src/writer';
 import { auditSchema, captureLogger, inTransaction, sealAll } from './helpers';
@@ -140,7 +142,7 @@ describe('hash chain: seal and verify', () => {
     await sealAll(schema.pool, { key: 'k1' });
     expect((await verifyAuditChain(schema.pool, { key: 'k1' })).ok).toBe(true);
     expect((await verifyAuditChain(schema.pool, { key: 'other' })).firstBroken?.seq).toBe(1);
-    await expect(verifyAuditChain(schema.pool)).rejects.toThrow(/AUDIT_KEY_MISMATCH/);
+    await expect(verifyAuditChain(schema.pool)).rejects.toThrow(/AUDIT_ERR_KEY_MISMATCH/);
   });
 
   it('verifies a range by event id and by time', async () => {
@@ -153,7 +155,7 @@ describe('hash chain: seal and verify', () => {
       to: new Date().toISOString(),
     });
     expect(all).toMatchObject({ ok: true, checked: 10 });
-    await expect(verifyAuditChain(schema.pool, { from: 'yesterday-ish' })).rejects.toThrow(/AUDIT_INVALID_RANGE/);
+    await expect(verifyAuditChain(schema.pool, { from: 'yesterday-ish' })).rejects.toThrow(/AUDIT_ERR_INVALID_RANGE/);
   });
 
   it('8 concurrent writers x 500 events, with a sealer running meanwhile, leave a chain that verifies', async () => {
@@ -176,6 +178,79 @@ describe('hash chain: seal and verify', () => {
     );
     expect(chain.rows[0]).toEqual({ n: 4000, d: 4000 });
   }, 120_000);
+
+  it('verify fails on a row left unsealed past the grace and reports the oldest', async () => {
+    await writeSome(schema, 2);
+    await sealAll(schema.pool);
+    const audit = createAuditWriter();
+    const late = await audit.write(schema.pool, {
+      event: 'quiz_submitted',
+      result: 'success',
+      createdAt: new Date(Date.now() - 120_000),
+    });
+    await audit.write(schema.pool, { event: 'quiz_submitted', result: 'success' });
+    const result = await verifyAuditChain(schema.pool);
+    expect(result).toMatchObject({ ok: false, firstBroken: null, checked: 2, unsealed: 2, pastGrace: 1 });
+    expect(result.oldestUnsealed).toMatchObject({ eventId: late.eventId });
+    expect(result.oldestUnsealed!.ageSeconds).toBeGreaterThanOrEqual(119);
+    expect(await verifyAuditChain(schema.pool, { graceSeconds: 300 })).toMatchObject({ ok: true, pastGrace: 0 });
+    expect(await verifyAuditChain(schema.pool, { graceSeconds: Infinity })).toMatchObject({ ok: true });
+    await expect(verifyAuditChain(schema.pool, { graceSeconds: -1 })).rejects.toThrow(/AUDIT_ERR_INVALID_RANGE/);
+    await sealAll(schema.pool);
+    expect(await verifyAuditChain(schema.pool)).toMatchObject({ ok: true, unsealed: 0, oldestUnsealed: null });
+  });
+
+  it('a running sealer reports its health; stop({ seal: true }) seals what committed before it', async () => {
+    const sealer = startAuditSealer(schema.pool, { intervalMs: 50 });
+    expect(sealer.health()).toMatchObject({ lastSuccessAt: null, failures: 0 });
+    await writeSome(schema, 5);
+    const deadline = Date.now() + 20_000;
+    while (sealer.health().sealed < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const health = sealer.health();
+    expect(health).toMatchObject({ sealed: 5, failures: 0 });
+    expect(health.lastSuccessAt!.getTime()).toBeGreaterThan(Date.now() - 10_000);
+    const sources = auditSealerSources(sealer);
+    expect(sources.lastSuccess.read()).toBeCloseTo(health.lastSuccessAt!.getTime() / 1000, 0);
+    expect(sources.failures.read()).toEqual([{ labels: {}, value: 0 }]);
+    // Stopped with a row just committed: the last pass seals it (waiting out other suites' open transactions).
+    await writeSome(schema, 1);
+    let last = await sealer.stop({ seal: true });
+    while ((await readAuditBacklog(schema.pool)).unsealed > 0 && Date.now() < deadline) {
+      last = await sealer.sealNow();
+    }
+    expect(last).not.toBeNull();
+    expect(await readAuditBacklog(schema.pool)).toMatchObject({ unsealed: 0, pastGrace: 0, oldest: null });
+    expect(await verifyAuditChain(schema.pool)).toMatchObject({ ok: true, checked: 6 });
+  }, 30_000);
+
+  it('a sealer whose lock wait times out counts a failure and keeps running', async () => {
+    await writeSome(schema, 1);
+    const holder = await schema.pool.connect();
+    try {
+      await holder.query('BEGIN');
+      const { rows } = await holder.query('SELECT current_schema() AS s');
+      await holder.query("SELECT pg_advisory_xact_lock(hashtext('app_audit:seal:' || $1))", [rows[0].s]);
+      const errors: unknown[] = [];
+      const sealer = startAuditSealer(schema.pool, {
+        intervalMs: 20,
+        lockTimeoutMs: 50,
+        onError: (e) => errors.push(e),
+      });
+      const deadline = Date.now() + 10_000;
+      while (sealer.health().failures < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(sealer.health().failures).toBeGreaterThanOrEqual(2);
+      expect(sealer.health().lastSuccessAt).toBeNull();
+      expect(String(errors[0])).toMatch(/lock timeout/);
+      await holder.query('COMMIT');
+      while (sealer.health().lastSuccessAt === null && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(sealer.health().lastSuccessAt).not.toBeNull();
+      await sealer.stop();
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      holder.release();
+    }
+  }, 20_000);
 
   it('two sealers at once never fork the chain', async () => {
     await writeSome(schema, 50);

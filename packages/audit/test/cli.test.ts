@@ -73,6 +73,40 @@ describe('app-audit CLI (built)', () => {
     }
   });
 
+  it('fails naming the oldest row left unsealed past --grace, and passes within it', async () => {
+    const other = await createTestSchema('audit_cli_grace');
+    try {
+      const url = urlWithPassword();
+      expect((await cli(['migrate', '--database-url', url, '--schema', other.name])).code).toBe(0);
+      const audit = createAuditWriter();
+      await audit.write(other.pool, { event: 'quiz_submitted', result: 'success', userId: 'sealed' });
+      await sealAll(other.pool);
+      // Written ten minutes ago by its clock and never sealed: the sealer was not running.
+      const late = await audit.write(other.pool, {
+        event: 'reward_claimed',
+        result: 'success',
+        createdAt: new Date(Date.now() - 600_000),
+      });
+      const { rows } = await other.pool.query('SELECT id::int FROM audit_events WHERE event_id = $1', [late.eventId]);
+      const failed = await cli(['verify', '--database-url', url, '--schema', other.name]);
+      expect(failed.code).toBe(4);
+      expect(failed.out).toContain(
+        `UNSEALED: 1 rows not sealed after 60s; oldest audit_events.id ${rows[0].id}, event_id ${late.eventId}`,
+      );
+      expect(failed.out).toMatch(/checked 1 sealed rows \(intact\)/);
+      const lenient = await cli(['verify', '--database-url', url, '--schema', other.name, '--grace', '3600']);
+      expect(lenient.code).toBe(0);
+      expect(lenient.out).toMatch(
+        /OK: 1 sealed rows verified .*; 1 not sealed yet \(oldest 60\ds old\), 0 past the 3600s grace/,
+      );
+      expect((await cli(['verify', '--database-url', url, '--grace', 'soon'])).code).toBe(2);
+      await sealAll(other.pool);
+      expect((await cli(['verify', '--database-url', url, '--schema', other.name])).code).toBe(0);
+    } finally {
+      await other.drop();
+    }
+  });
+
   it('fails with a clear line and without the password when the database is unreachable', async () => {
     const result = await cli(['verify', '--database-url', `postgres://u:${PASSWORD}@127.0.0.1:1/x`]);
     expect(result.code).toBe(3);

@@ -46,7 +46,7 @@ describe('migrateAuditSchema', () => {
 
   it('refuses a schema name that is not a plain identifier', async () => {
     await expect(migrateAuditSchema(schema.pool, { schema: 'x"; DROP TABLE y; --' })).rejects.toThrow(
-      /AUDIT_INVALID_SCHEMA/,
+      /AUDIT_ERR_INVALID_SCHEMA/,
     );
   });
 });

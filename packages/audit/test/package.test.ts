@@ -21,7 +21,8 @@ describe('the built package, imported the way a user does', () => {
       const pkg = require('@app/audit/package.json');
       console.log(JSON.stringify({
         root: ['migrateAuditSchema','createAuditWriter','securityEvents','AUDIT_EVENTS','verifyAuditChain','sealAuditChain',
-               'startAuditSealer','getAuditStats','auditCounterSources','LOG_FIELDS','logFields','traceLogFields','AuditError']
+               'startAuditSealer','getAuditStats','auditCounterSources','LOG_FIELDS','logFields','traceLogFields','AuditError',
+               'registeredEventNames','EVENT_NAME_PATTERN']
                .filter((k) => a[k] === undefined),
         fields: f.LOG_FIELDS.TRACE_ID,
         typesFirst: Object.keys(pkg.exports).filter((k) => k !== './package.json').every((k) => Object.keys(pkg.exports[k])[0] === 'types'),

@@ -1,6 +1,6 @@
-import { Keypair } from '@stellar/stellar-sdk';
-import type { TestSchema } from '@app/test-utils';
 import { createHmac, randomBytes } from 'node:crypto';
+import type { TestSchema } from '@app/test-utils';
+import { Keypair } from '@stellar/stellar-sdk';
 import { securityEvents } from '../src/security-events';
 import { createAuditWriter } from '../src/writer';
 import { auditSchema, captureLogger, sealAll } from './helpers';
@@ -81,7 +81,7 @@ describe('no secret from a fixture reaches a log line or a row', () => {
       .write(schema.pool, { event: 'authn_login_fail', result: 'failure', stellarAddress: seed })
       .catch((e: Error) => e);
     expect(error).toBeInstanceOf(Error);
-    expect((error as Error).message).toMatch(/AUDIT_INVALID_EVENT: audit event field "stellarAddress"/);
+    expect((error as Error).message).toMatch(/AUDIT_ERR_INVALID_EVENT: audit event field "stellarAddress"/);
     expect((error as Error).message).not.toContain(seed);
   });
 

@@ -22,7 +22,7 @@ describe('normalizeEvent', () => {
     [{ ...base, createdAt: new Date('nope') }, 'createdAt'],
     [{ ...base, traceId: 'abc' }, 'traceId'],
   ])('refuses %p naming field %s', (input, field) => {
-    expect(() => normalizeEvent(input as never)).toThrow(`AUDIT_INVALID_EVENT: audit event field "${field}"`);
+    expect(() => normalizeEvent(input as never)).toThrow(`AUDIT_ERR_INVALID_EVENT: audit event field "${field}"`);
   });
 
   it('canonicalises exact amounts', () => {

@@ -1,5 +1,5 @@
-import { Keypair } from '@stellar/stellar-sdk';
 import type { TestSchema } from '@app/test-utils';
+import { Keypair } from '@stellar/stellar-sdk';
 import { createAuditWriter } from '../src/writer';
 import { auditSchema, captureLogger, inTransaction, TX_HASH } from './helpers';
 
@@ -181,4 +181,58 @@ describe('writeMany', () => {
       await schema.drop();
     }
   });
+});
+
+describe('event-name registration (events option)', () => {
+  let schema: TestSchema;
+  beforeEach(async () => {
+    schema = await auditSchema('audit_events_opt');
+  });
+  afterEach(async () => {
+    await schema.drop();
+  });
+  const SERVICE_EVENTS = { orderPlaced: 'order_placed', orderShipped: 'order_shipped' } as const;
+
+  it('accepts the registered names and the security events, and refuses any other name before a row is written', async () => {
+    const audit = createAuditWriter({ events: SERVICE_EVENTS });
+    await inTransaction(schema.pool, async (client) => {
+      await audit.write(client, { event: 'order_placed', result: 'success' });
+      await audit.writeMany(client, [
+        { event: 'order_shipped', result: 'success' },
+        { event: 'authn_login_fail', result: 'failure' },
+      ]);
+    });
+    const unknown = { event: 'order_plcaed', result: 'success' } as const;
+    await expect(inTransaction(schema.pool, (client) => audit.write(client, unknown))).rejects.toMatchObject({
+      code: 'AUDIT_ERR_UNKNOWN_EVENT',
+      message: expect.stringContaining('"order_plcaed" is not registered'),
+    });
+    await expect(
+      inTransaction(schema.pool, (client) =>
+        audit.writeMany(client, [{ event: 'order_placed', result: 'success' }, unknown]),
+      ),
+    ).rejects.toMatchObject({ code: 'AUDIT_ERR_UNKNOWN_EVENT' });
+    expect(() => audit.log(unknown)).toThrow(expect.objectContaining({ code: 'AUDIT_ERR_UNKNOWN_EVENT' }));
+    const { rows } = await schema.pool.query('SELECT event FROM audit_events ORDER BY event');
+    expect(rows.map((r: { event: string }) => r.event)).toEqual(['authn_login_fail', 'order_placed', 'order_shipped']);
+  });
+
+  it('takes a list as well as an object of constants', async () => {
+    const audit = createAuditWriter({ events: ['order_placed'] });
+    expect(audit.log({ event: 'order_placed', result: 'success' }).event).toBe('order_placed');
+    expect(() => audit.log({ event: 'order_shipped', result: 'success' })).toThrow(/AUDIT_ERR_UNKNOWN_EVENT/);
+  });
+
+  it('accepts any well-formed name without the option', () => {
+    expect(createAuditWriter().log({ event: 'anything_goes', result: 'success' }).event).toBe('anything_goes');
+  });
+
+  it.each([[['Order Placed']], [{ bad: '' }], [[42]], [null], ['order_placed']])(
+    'refuses a malformed events option %p at creation with AUDIT_ERR_INVALID_OPTION',
+    (events) => {
+      expect(() => createAuditWriter({ events: events as never })).toThrow(
+        expect.objectContaining({ code: 'AUDIT_ERR_INVALID_OPTION' }),
+      );
+    },
+  );
 });

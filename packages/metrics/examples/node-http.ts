@@ -1,12 +1,18 @@
 // Plain node:http server: the route template comes from the server's own routing.
 import { createServer } from 'node:http';
-import { amountBucket, createMetrics, createMetricsHandler, timeAsync } from '../src';
+import { createMetrics, createMetricsHandler, getOrCreateCounter, timeAsync } from '../src';
 import { createHttpMetricsMiddleware } from '../src/node-http';
 
 const routes = [{ template: '/rewards/:claimId', pattern: /^\/rewards\/[^/]+$/ }];
 
 export function build() {
   const metrics = createMetrics();
+  // The service's own domain metric, on the same registry.
+  const payouts = getOrCreateCounter<'status'>(metrics.registry, {
+    name: 'payouts_total',
+    help: 'Payouts, by status.',
+    labelNames: ['status'],
+  });
   const serveMetrics = createMetricsHandler(metrics.registry);
   const middleware = createHttpMetricsMiddleware(metrics, {
     routeOf: (req) => routes.find((route) => route.pattern.test(req.url ?? ''))?.template,
@@ -24,7 +30,7 @@ export function build() {
       return;
     }
     void timeAsync(metrics.stellarTransactionDuration, { method: 'payment' }, async () => 'tx-hash').then(() => {
-      metrics.rewardClaimsTotal.inc({ status: 'paid', amount_bucket: amountBucket('12.5') });
+      payouts.inc({ status: 'paid' });
       res.end('claimed');
     });
   });

@@ -112,7 +112,7 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
     statusBudget: budget(names.httpRequestDuration, L.statusCode),
   });
   const http = recorder;
-  setExemplarProvider(registry, names.httpRequestDuration, (labels) => http.exemplarFor(labels));
+  setExemplarProvider(registry, names.httpRequestDuration, (labels) => http.exemplarsFor(labels));
 
   const live = createLiveSources();
   const metrics: AppMetrics = {
@@ -131,21 +131,6 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
       help: 'Duration of Stellar transaction submissions in seconds, by operation method.',
       labelNames: [L.method],
       buckets: [...STELLAR_DURATION_BUCKETS],
-    }),
-    rewardClaimsTotal: getOrCreateCounter(registry, {
-      name: names.rewardClaimsTotal,
-      help: 'Token reward claims, by status and amount bucket.',
-      labelNames: [L.status, L.amountBucket],
-    }),
-    credentialsMintedTotal: getOrCreateCounter(registry, {
-      name: names.credentialsMintedTotal,
-      help: 'Course credentials minted, by course id.',
-      labelNames: [L.courseId],
-    }),
-    quizzesCompletedTotal: getOrCreateCounter(registry, {
-      name: names.quizzesCompletedTotal,
-      help: 'Quizzes completed, by whether the learner passed.',
-      labelNames: [L.passed],
     }),
     dbActiveConnections: getOrCreateGauge(registry, {
       name: names.dbActiveConnections,

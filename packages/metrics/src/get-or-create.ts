@@ -38,7 +38,7 @@ function existing(registry: Registry, type: string, config: AnyConfig): MetricIn
 
 /**
  * Returns the counter registered under `configuration.name` on `registry`, creating it on first
- * call. Throws `METRICS_CONFLICT` when a metric of that name has another type or label names.
+ * call. Throws `METRICS_ERR_CONFLICT` when a metric of that name has another type or label names.
  */
 export function getOrCreateCounter<T extends string>(
   registry: Registry,

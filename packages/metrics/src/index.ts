@@ -1,7 +1,5 @@
 export type { ExpositionFormat } from './accept';
 export { negotiateFormat } from './accept';
-export type { AmountBucket } from './amount-bucket';
-export { AMOUNT_BUCKET_INVALID, AMOUNT_BUCKET_OVERFLOW, AMOUNT_BUCKETS, amountBucket } from './amount-bucket';
 export { registerCounterSource } from './counter-source';
 export { createMetrics } from './create-metrics';
 export type { MetricsErrorCode } from './errors';

@@ -1,6 +1,8 @@
 /**
- * Metric names. Dashboards and alert rules depend on these exact names, so
- * they live here and nowhere else. A `prefix` option is prepended to each.
+ * Metric names of the generic set (HTTP, Stellar submission, live connections, the library's own
+ * health). Dashboards and alert rules depend on these exact names, so they live here and nowhere
+ * else. A `prefix` option is prepended to each. A service's domain metrics (orders, rewards, …)
+ * belong to the service: register them on the same registry with `getOrCreateCounter` & co.
  */
 export const METRIC_NAMES = {
   httpRequestDuration: 'http_request_duration_seconds',
@@ -8,9 +10,6 @@ export const METRIC_NAMES = {
   httpRequestsInFlight: 'http_requests_in_flight',
   stellarTransactionsTotal: 'stellar_transactions_total',
   stellarTransactionDuration: 'stellar_transaction_duration_seconds',
-  rewardClaimsTotal: 'reward_claims_total',
-  credentialsMintedTotal: 'credentials_minted_total',
-  quizzesCompletedTotal: 'quizzes_completed_total',
   dbActiveConnections: 'db_active_connections',
   redisConnected: 'redis_connected',
   labelOverflowTotal: 'metrics_label_overflow_total',
@@ -23,9 +22,6 @@ export const LABEL_NAMES = {
   route: 'route',
   statusCode: 'status_code',
   status: 'status',
-  amountBucket: 'amount_bucket',
-  courseId: 'course_id',
-  passed: 'passed',
   metric: 'metric',
   label: 'label',
 } as const;

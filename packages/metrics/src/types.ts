@@ -48,9 +48,6 @@ export interface AppMetrics {
   readonly httpRequestsInFlight: Gauge;
   readonly stellarTransactionsTotal: Counter<'method' | 'status'>;
   readonly stellarTransactionDuration: Histogram<'method'>;
-  readonly rewardClaimsTotal: Counter<'status' | 'amount_bucket'>;
-  readonly credentialsMintedTotal: Counter<'course_id'>;
-  readonly quizzesCompletedTotal: Counter<'passed'>;
   readonly dbActiveConnections: Gauge;
   readonly redisConnected: Gauge;
   /** Counts values that were collapsed into `__overflow__`, by `metric` and `label`. */
@@ -67,7 +64,7 @@ export interface AppMetrics {
   /**
    * Bounds a label value of any metric by the cardinality budget: returns `value` while the
    * (metric, label) pair has seen fewer than `maxLabelValues` distinct values, else `__overflow__`.
-   * Use it for open-ended values such as `course_id`.
+   * Use it for open-ended values such as a customer or course id.
    */
   limitLabel(metricName: string, labelName: string, value: string): string;
 }
@@ -94,6 +91,14 @@ export interface MetricsHandlerOptions {
   bearerToken?: string;
   /** Called when a metric's collect callback fails; that metric is left out of the scrape. Default: `process.emitWarning`. */
   onCollectError?: (error: unknown, metricName: string) => void;
+  /**
+   * Longest wait for collect callbacks in one scrape, in ms. A callback still running then is left
+   * out of that scrape and reported like a failing one (error code `METRICS_ERR_COLLECT_TIMEOUT`);
+   * it is not called again until it settles. When the scraper sends
+   * `X-Prometheus-Scrape-Timeout-Seconds`, the wait is at most three quarters of that timeout.
+   * Default: 5000. Throws `METRICS_ERR_INVALID_OPTION` unless a positive number.
+   */
+  collectTimeoutMs?: number;
 }
 
 /** The part of a `pg` Pool that {@link observePgPool} reads. */

@@ -55,7 +55,6 @@ describe('the built package', () => {
         'registerCounterSource',
         'observePgPool',
         'observeRedisClient',
-        'amountBucket',
         'timeAsync',
         'METRIC_NAMES',
         'MetricsError',
@@ -79,7 +78,7 @@ describe('the built package', () => {
        const metrics: AppMetrics = createMetrics({ prefix: 'learn_' });
        const options: MetricsPluginOptions = { metrics, excludeRoutes: ['/health'] };
        const middleware = createHttpMetricsMiddleware(metrics, { routeOf: () => '/x' });
-       metrics.rewardClaimsTotal.inc({ status: 'paid', amount_bucket: '1-10' });
+       metrics.stellarTransactionsTotal.inc({ method: 'payment', status: 'success' });
        export const used = [metricsPlugin, options, middleware, METRIC_NAMES.httpRequestsTotal];
       `,
     );

@@ -38,11 +38,11 @@ describe('registerCounterSource', () => {
   it('refuses names without _total and plain counters of the same name', () => {
     const registry = new Registry();
     expect(() => registerCounterSource(registry, { name: 'audit_events', help: 'h', read: () => 1 })).toThrow(
-      expect.objectContaining({ code: 'METRICS_INVALID_NAME' }),
+      expect.objectContaining({ code: 'METRICS_ERR_INVALID_NAME' }),
     );
     new Counter({ name: 'plain_total', help: 'h', registers: [registry] });
     expect(() => registerCounterSource(registry, { name: 'plain_total', help: 'h', read: () => 1 })).toThrow(
-      expect.objectContaining({ code: 'METRICS_CONFLICT' }),
+      expect.objectContaining({ code: 'METRICS_ERR_CONFLICT' }),
     );
   });
 });

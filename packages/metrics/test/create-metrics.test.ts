@@ -25,9 +25,6 @@ describe('createMetrics', () => {
       ['http_requests_in_flight', 'gauge', []],
       ['stellar_transactions_total', 'counter', ['method', 'status']],
       ['stellar_transaction_duration_seconds', 'histogram', ['method']],
-      ['reward_claims_total', 'counter', ['status', 'amount_bucket']],
-      ['credentials_minted_total', 'counter', ['course_id']],
-      ['quizzes_completed_total', 'counter', ['passed']],
       ['db_active_connections', 'gauge', []],
       ['redis_connected', 'gauge', []],
       ['metrics_label_overflow_total', 'counter', ['metric', 'label']],
@@ -60,11 +57,11 @@ describe('createMetrics', () => {
   it('adopts metrics someone registered with the same definition', () => {
     const registry = new Registry();
     const early = getOrCreateCounter(registry, {
-      name: 'quizzes_completed_total',
+      name: 'stellar_transactions_total',
       help: 'registered first by someone else',
-      labelNames: ['passed'],
+      labelNames: ['method', 'status'],
     });
-    expect(createMetrics({ registry }).quizzesCompletedTotal).toBe(early);
+    expect(createMetrics({ registry }).stellarTransactionsTotal).toBe(early);
   });
 
   it('applies the prefix to every name, and keeps one set per prefix', async () => {
@@ -81,9 +78,9 @@ describe('createMetrics', () => {
 
   it('adds default labels and prom-client default metrics on request', async () => {
     const metrics = createMetrics({ defaultLabels: { service: 'learn-api' }, collectDefaultMetrics: true });
-    metrics.quizzesCompletedTotal.inc({ passed: 'true' });
+    metrics.stellarTransactionsTotal.inc({ method: 'payment', status: 'success' });
     const text = await metrics.registry.metrics();
-    expect(text).toContain('quizzes_completed_total{passed="true",service="learn-api"} 1');
+    expect(text).toContain('stellar_transactions_total{method="payment",status="success",service="learn-api"} 1');
     expect(text).toContain('process_cpu_user_seconds_total');
     expect(text).not.toContain('nodejs_active_handles_total');
   });
@@ -107,8 +104,8 @@ describe('createMetrics', () => {
     [{ httpDurationBuckets: [] }, 'httpDurationBuckets'],
     [{ httpDurationBuckets: [Number.NaN] }, 'httpDurationBuckets'],
     [{ prefix: 'bad-prefix' }, 'prefix'],
-  ])('rejects %p with METRICS_INVALID_OPTION', (options, option) => {
-    expect(() => createMetrics(options)).toThrow(expect.objectContaining({ code: 'METRICS_INVALID_OPTION' }));
+  ])('rejects %p with METRICS_ERR_INVALID_OPTION', (options, option) => {
+    expect(() => createMetrics(options)).toThrow(expect.objectContaining({ code: 'METRICS_ERR_INVALID_OPTION' }));
     expect(() => createMetrics(options)).toThrow(option);
   });
 });
@@ -124,7 +121,7 @@ describe('getOrCreate*', () => {
     expect(getOrCreateHistogram(registry, histogram)).toBe(getOrCreateHistogram(registry, histogram));
   });
 
-  it('explain a conflicting type, label set or buckets with METRICS_CONFLICT', () => {
+  it('explain a conflicting type, label set or buckets with METRICS_ERR_CONFLICT', () => {
     const registry = new Registry();
     getOrCreateCounter(registry, { name: 'jobs_total', help: 'h', labelNames: ['queue'] });
     getOrCreateHistogram(registry, { name: 'wait_seconds', help: 'h', buckets: [1, 2] });
@@ -138,7 +135,7 @@ describe('getOrCreate*', () => {
         attempt();
       } catch (error) {
         expect(error).toBeInstanceOf(MetricsError);
-        expect((error as MetricsError).code).toBe('METRICS_CONFLICT');
+        expect((error as MetricsError).code).toBe('METRICS_ERR_CONFLICT');
         return (error as Error).message;
       }
       return 'did not throw';

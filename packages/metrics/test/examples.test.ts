@@ -52,7 +52,7 @@ describe('examples', () => {
         'http_requests_total{method="GET",route="/rewards/:claimId",status_code="200"} 1',
         'http_requests_total{method="GET",route="__unmatched__",status_code="404"} 1',
       ]);
-      expect(body).toContain('reward_claims_total{status="paid",amount_bucket="10-100"} 1');
+      expect(body).toContain('payouts_total{status="paid"} 1');
       expect(metrics.http.inFlight).toBe(0);
     } finally {
       await served.close();

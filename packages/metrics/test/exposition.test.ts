@@ -3,9 +3,9 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { AlwaysOffSampler, AlwaysOnSampler, BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { Gauge, Registry } from 'prom-client';
 import {
-  amountBucket,
   createMetrics,
   createMetricsHandler,
+  getOrCreateCounter,
   OPENMETRICS_CONTENT_TYPE,
   PROMETHEUS_CONTENT_TYPE,
   registerCounterSource,
@@ -29,11 +29,13 @@ function populated(): ReturnType<typeof createMetrics> {
   metrics.http.start();
   metrics.stellarTransactionsTotal.inc({ method: 'payment', status: 'success' });
   metrics.stellarTransactionDuration.observe({ method: 'payment' }, 4.2);
-  metrics.rewardClaimsTotal.inc({ status: 'paid', amount_bucket: amountBucket('25.5000000') });
-  metrics.credentialsMintedTotal.inc({
-    course_id: metrics.limitLabel('credentials_minted_total', 'course_id', 'c\n"1"\\'),
+  // A service's own domain counter next to the set, with an awkward label value.
+  const orders = getOrCreateCounter<'customer_id'>(metrics.registry, {
+    name: 'orders_placed_total',
+    help: 'Orders placed, by customer id.',
+    labelNames: ['customer_id'],
   });
-  metrics.quizzesCompletedTotal.inc({ passed: 'true' });
+  orders.inc({ customer_id: metrics.limitLabel('orders_placed_total', 'customer_id', 'c\n"1"\\') });
   registerCounterSource(metrics.registry, {
     name: 'audit_events_written_total',
     help: 'Audit events "written"\nto PostgreSQL \\ pino.',
@@ -57,7 +59,7 @@ describe('exposition', () => {
     expect(type).toBe(PROMETHEUS_CONTENT_TYPE);
     expect(body).toContain('process_cpu_user_seconds_total');
     expect(body).toContain('http_requests_total{method="_OTHER",route="__unmatched__",status_code="404"');
-    expect(body).toContain('credentials_minted_total{course_id="c\\n\\"1\\"\\\\",service="learn \\"api\\"\\\\x"} 1');
+    expect(body).toContain('orders_placed_total{customer_id="c\\n\\"1\\"\\\\",service="learn \\"api\\"\\\\x"} 1');
     expect(promtoolCheckMetrics(body)).toEqual({ status: 0, output: '' });
   });
 

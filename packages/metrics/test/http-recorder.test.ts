@@ -81,11 +81,11 @@ describe('HTTP recording core', () => {
   it('limitLabel bounds any other label by the same budget', async () => {
     const metrics = createMetrics({ maxLabelValues: 2 });
     const ids = ['c1', 'c2', 'c3', 'c1', 'c4'].map((id) =>
-      metrics.limitLabel('credentials_minted_total', 'course_id', id),
+      metrics.limitLabel('orders_placed_total', 'customer_id', id),
     );
     expect(ids).toEqual(['c1', 'c2', LABEL_OVERFLOW, 'c1', LABEL_OVERFLOW]);
     expect(await metrics.registry.metrics()).toContain(
-      'metrics_label_overflow_total{metric="credentials_minted_total",label="course_id"} 2',
+      'metrics_label_overflow_total{metric="orders_placed_total",label="customer_id"} 2',
     );
   });
 });

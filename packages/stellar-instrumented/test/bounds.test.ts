@@ -1,7 +1,7 @@
 import { Account, Asset, Keypair, Networks, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
 import { transactionIdentity } from '../src';
-import { isPastBounds } from '../src/bounds';
 import { backoffDelay } from '../src/backoff';
+import { isPastBounds } from '../src/bounds';
 
 const view = (
   latestLedger: number,

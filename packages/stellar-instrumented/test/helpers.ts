@@ -1,3 +1,4 @@
+import { type Sandbox, startSandbox } from '@app/stellar-sandbox';
 import type { Attributes } from '@opentelemetry/api';
 import {
   BasicTracerProvider,
@@ -5,7 +6,6 @@ import {
   type ReadableSpan,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { startSandbox, type Sandbox } from '@app/stellar-sandbox';
 import { Asset, Keypair, Operation, rpc, type Transaction, TransactionBuilder } from '@stellar/stellar-sdk';
 import { Registry } from 'prom-client';
 import { createStellarClient, type StellarClient, type StellarClientOptions } from '../src';

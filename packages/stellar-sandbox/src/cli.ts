@@ -13,7 +13,8 @@ and funded account public keys. Secrets are printed only with --show-secrets (lo
 function numberOption(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n)) throw new SandboxError('SANDBOX_INVALID_OPTION', `--${name} must be a number, got ${value}`);
+  if (!Number.isFinite(n))
+    throw new SandboxError('SANDBOX_ERR_INVALID_OPTION', `--${name} must be a number, got ${value}`);
   return n;
 }
 

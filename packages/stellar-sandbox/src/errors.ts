@@ -1,8 +1,8 @@
 /** Stable codes for errors a user of the sandbox can cause. */
 export const SandboxErrorCode = {
-  INVALID_OPTION: 'SANDBOX_INVALID_OPTION',
-  INVALID_FAULT: 'SANDBOX_INVALID_FAULT',
-  UNKNOWN_ACCOUNT: 'SANDBOX_UNKNOWN_ACCOUNT',
+  INVALID_OPTION: 'SANDBOX_ERR_INVALID_OPTION',
+  INVALID_FAULT: 'SANDBOX_ERR_INVALID_FAULT',
+  UNKNOWN_ACCOUNT: 'SANDBOX_ERR_UNKNOWN_ACCOUNT',
 } as const;
 
 export type SandboxErrorCode = (typeof SandboxErrorCode)[keyof typeof SandboxErrorCode];

@@ -81,7 +81,7 @@ export interface Fault {
 
 /** Injects and clears faults on a running sandbox. */
 export interface FaultController {
-  /** Queues a fault; throws `SandboxError` (`SANDBOX_INVALID_FAULT`) when it is malformed. */
+  /** Queues a fault; throws `SandboxError` (`SANDBOX_ERR_INVALID_FAULT`) when it is malformed. */
   inject(fault: Fault): void;
   /** Removes every queued fault. */
   clear(): void;
@@ -101,7 +101,7 @@ export interface Sandbox {
   closeLedger(): Promise<void> | void;
   /** Sequence of the latest closed ledger. */
   latestLedger(): number;
-  /** Balance in XLM with 7 decimals; throws `SANDBOX_UNKNOWN_ACCOUNT` for an account that does not exist. */
+  /** Balance in XLM with 7 decimals; throws `SANDBOX_ERR_UNKNOWN_ACCOUNT` for an account that does not exist. */
   balance(publicKey: string): string;
   /** How many times `sendTransaction` saw this hash (every call, whatever its answer). */
   sentCount(hash: string): number;

@@ -142,7 +142,7 @@ describe('fault injection, observed through the real SDK', () => {
     expect((await h.server.sendTransaction(tx)).status).toBe('PENDING');
   });
 
-  it('refuses malformed faults with SANDBOX_INVALID_FAULT', () => {
+  it('refuses malformed faults with SANDBOX_ERR_INVALID_FAULT', () => {
     const bad = [
       { kind: 'explode' },
       { kind: 'error', resultCode: 'txNOPE' },
@@ -156,7 +156,7 @@ describe('fault injection, observed through the real SDK', () => {
       try {
         h.sandbox.faults.inject(fault as never);
       } catch (err) {
-        expect((err as SandboxError).code).toBe('SANDBOX_INVALID_FAULT');
+        expect((err as SandboxError).code).toBe('SANDBOX_ERR_INVALID_FAULT');
       }
     }
   });

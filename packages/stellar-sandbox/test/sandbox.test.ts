@@ -31,7 +31,7 @@ describe('startSandbox', () => {
       expect(a.balance(a.accounts[0]!.publicKey)).toBe('10000.0000000');
       expect(a.credentialContractId).toMatch(/^C[A-Z2-7]{55}$/);
       expect(() => a.balance(b.accounts[0]!.publicKey)).toThrow(
-        expect.objectContaining({ code: 'SANDBOX_UNKNOWN_ACCOUNT' }),
+        expect.objectContaining({ code: 'SANDBOX_ERR_UNKNOWN_ACCOUNT' }),
       );
     } finally {
       await Promise.all([a.close(), b.close()]);
@@ -56,9 +56,9 @@ describe('startSandbox', () => {
     [{ startingBalance: 'lots' }],
     [{ startingBalance: '0.5' }],
     [{ networkPassphrase: '' }],
-  ])('refuses %p with SANDBOX_INVALID_OPTION', async (options) => {
+  ])('refuses %p with SANDBOX_ERR_INVALID_OPTION', async (options) => {
     await expect(startSandbox(options)).rejects.toThrow(SandboxError);
-    await expect(startSandbox(options)).rejects.toMatchObject({ code: 'SANDBOX_INVALID_OPTION' });
+    await expect(startSandbox(options)).rejects.toMatchObject({ code: 'SANDBOX_ERR_INVALID_OPTION' });
   });
 
   it('close() does not wait for a request held by a latency fault', async () => {

@@ -7,14 +7,17 @@ export interface EmbeddedPostgres {
 }
 
 /**
- * Starts PGlite behind pglite-socket on a free loopback port. The socket
- * server accepts one connection at a time, so the pool using it must have max 1.
+ * Starts PGlite behind pglite-socket on a free loopback port. PGlite is one
+ * session: the service's pool keeps max 1; other clients (the audit CLI) share
+ * it through the socket server's multiplexer.
  */
 export async function startEmbeddedPostgres(): Promise<EmbeddedPostgres> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
   const db = await PGlite.create();
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0 });
+  // A few connections through pglite-socket's multiplexer (a transaction keeps PGlite to itself), so
+  // `npm run audit -- verify` and psql can connect while the service holds its one pooled connection.
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 });
   await server.start();
   const address = (server as unknown as { server?: { address(): AddressInfo } }).server?.address();
   const port = address?.port ?? Number(server.getServerConn().split(':').pop());

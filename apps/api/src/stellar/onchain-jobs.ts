@@ -1,6 +1,6 @@
+import { withSpan } from '@app/tracing';
 import { type Account, type Keypair, type Transaction, TransactionBuilder } from '@stellar/stellar-sdk';
 import type { Pool, PoolClient } from 'pg';
-import { withSpan } from '@app/tracing';
 import type { AuditInput, AuditSink } from '../audit-port';
 import { withTransaction } from '../db/transaction';
 import { ATTR, SPAN } from '../names';
@@ -21,6 +21,9 @@ export interface JobRow {
   attempts: number;
   result_code: string | null;
   ledger: number | null;
+  /** Client of the request that started (or last re-requested) the job: its later events carry them. */
+  request_ip: string | null;
+  request_user_agent: string | null;
   [column: string]: unknown;
 }
 
@@ -59,6 +62,8 @@ export interface JobEngineDeps {
   log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
   /** Envelopes built before the job is given up as failed or expired. */
   maxAttempts?: number;
+  /** Called once per committed outcome, with the kind's `method` and the final status (metrics). */
+  onSettled?(method: string, status: 'confirmed' | 'failed' | 'expired'): void;
   hooks?: JobHooks;
 }
 
@@ -105,15 +110,16 @@ export class OnchainJobs {
   /**
    * One reconciler pass: resumes the submitted envelope, then queued requests in order. The
    * look-up runs outside any span (an idle service exports no traces); a span covers a pass
-   * only when it has work.
+   * only when it has work. Returns how many jobs were waiting (up to 50) and how many it settled.
    */
-  async reconcileOnce(): Promise<number> {
+  async reconcileOnce(): Promise<{ waiting: number; settled: number }> {
     const { rows } = await this.deps.pool.query<{ id: string }>(
       `SELECT id FROM ${this.kind.table} WHERE status IN ('requested', 'submitted')
        ORDER BY (status = 'submitted') DESC, created_at LIMIT 50`,
     );
-    if (rows.length === 0) return 0;
-    return withSpan(SPAN.reconcile, { [ATTR.jobTable]: this.kind.table }, () => this.advanceAll(rows));
+    if (rows.length === 0) return { waiting: 0, settled: 0 };
+    const settled = await withSpan(SPAN.reconcile, { [ATTR.jobTable]: this.kind.table }, () => this.advanceAll(rows));
+    return { waiting: rows.length, settled };
   }
 
   private async advanceAll(rows: ReadonlyArray<{ id: string }>): Promise<number> {
@@ -168,7 +174,7 @@ export class OnchainJobs {
         );
         const updated = rows[0];
         if (!updated) return (await this.reload(client, row.id)) ?? row;
-        await this.audit(client, updated, this.kind.events.submitted, 'success', {
+        await this.audit(client, updated, this.kind.events.submitted, 'success', 'submit', {
           metadata: { attempt: updated.attempts, validUntil: Number(validUntil), previousTxHash: row.tx_hash },
         });
         return updated;
@@ -262,6 +268,7 @@ export class OnchainJobs {
         updated,
         confirmed ? this.kind.events.confirmed : this.kind.events.failed,
         confirmed ? 'success' : 'failure',
+        confirmed ? 'confirm' : status === 'expired' ? 'expire' : 'fail',
         {
           reason: confirmed ? null : status === 'expired' ? 'expired' : (outcome.resultCode ?? 'failed'),
           metadata: { ledger: outcome.ledger ?? null, attempts: updated.attempts },
@@ -270,6 +277,7 @@ export class OnchainJobs {
       return updated;
     });
     if (!settled) return (await this.load(row.id)) ?? row;
+    this.deps.onSettled?.(this.kind.method, status);
     this.kind.onSettled?.(settled);
     return settled;
   }
@@ -284,18 +292,25 @@ export class OnchainJobs {
     row: JobRow,
     event: string,
     result: 'success' | 'failure',
+    action: string,
     extra: Partial<AuditInput>,
   ): Promise<unknown> {
+    const kindFields = this.kind.auditFields(row);
     return this.deps.audit.write(client, {
       event,
       result,
+      action,
       userId: row.user_id,
       stellarAddress: row.destination,
       resource: this.kind.resource,
       resourceId: row.id,
       txHash: row.tx_hash,
-      ...this.kind.auditFields(row),
+      // Written in the background: the client is the one of the request that started the job.
+      ip: row.request_ip ?? null,
+      userAgent: row.request_user_agent ?? null,
+      ...kindFields,
       ...extra,
+      metadata: { ...kindFields.metadata, ...extra.metadata },
     });
   }
 }

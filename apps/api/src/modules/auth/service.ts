@@ -56,7 +56,13 @@ export function createAuthService(deps: AuthServiceDeps) {
     },
 
     /** Returns the user id; throws 401 (audited, counted) or 503 when the store is down. */
-    async verify(input: { stellarAddress: string; challenge: string; signature: string; ip: string }): Promise<string> {
+    async verify(input: {
+      stellarAddress: string;
+      challenge: string;
+      signature: string;
+      ip: string;
+      userAgent: string | null;
+    }): Promise<string> {
       try {
         const nonce = NONCE_LINE.exec(input.challenge)?.[1];
         if (!nonce) throw new SignInFailure('malformed_challenge');
@@ -83,8 +89,10 @@ export function createAuthService(deps: AuthServiceDeps) {
             result: 'success',
             userId: id,
             stellarAddress: input.stellarAddress,
+            resource: 'session',
             action: 'login',
             ip: input.ip,
+            userAgent: input.userAgent,
           });
           return id;
         });
@@ -97,9 +105,11 @@ export function createAuthService(deps: AuthServiceDeps) {
           event: AUDIT.loginFailure,
           result: 'failure',
           stellarAddress: input.stellarAddress,
+          resource: 'session',
           action: 'login',
           reason: error.reason,
           ip: input.ip,
+          userAgent: input.userAgent,
         });
         throw ERR_UNAUTHORIZED(error.reason);
       }

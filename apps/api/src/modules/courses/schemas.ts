@@ -1,4 +1,4 @@
-export const idParam = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,63}$' } as const;
+import { slugId } from '../../schemas';
 
 const quizSummary = {
   type: 'object',
@@ -32,7 +32,7 @@ export const listCoursesSchema = {
 export const getQuizSchema = {
   tags: ['courses'],
   summary: 'A quiz with its questions and choices (never the answers)',
-  params: { type: 'object', required: ['quizId'], properties: { quizId: idParam } },
+  params: { type: 'object', required: ['quizId'], properties: { quizId: slugId } },
   response: {
     200: {
       type: 'object',

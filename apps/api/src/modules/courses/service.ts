@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
+import { findQuiz, listCourses } from '../../db/catalog';
 import { ERR_NOT_FOUND } from '../../errors';
-import { findQuiz, listCourses } from './repository';
 
 /** Public views of courses and quizzes: answers never leave the service. */
 export function createCourseService(pool: Pool) {

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { callerOf } from '../rewards/routes';
+import { callerOf } from '../../plugins/auth';
 import { getCredentialSchema, mintSchema } from './schemas';
 import { createCredentialService, credentialView } from './service';
 

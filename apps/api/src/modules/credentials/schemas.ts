@@ -1,26 +1,19 @@
-import { idParam } from '../courses/schemas';
+import { bearerAuth, jobFields, slugId, uuid } from '../../schemas';
 
 const credential = {
   type: 'object',
-  properties: {
-    credentialId: { type: 'string', format: 'uuid' },
-    courseId: { type: 'string' },
-    status: { type: 'string', enum: ['requested', 'submitted', 'confirmed', 'failed', 'expired'] },
-    txHash: { type: ['string', 'null'] },
-    ledger: { type: ['integer', 'null'] },
-    resultCode: { type: ['string', 'null'] },
-  },
+  properties: { credentialId: uuid, courseId: { type: 'string' }, ...jobFields },
 } as const;
 
 export const mintSchema = {
   tags: ['credentials'],
   summary: 'Mint the course credential once every quiz of the course is passed (once per user and course)',
-  security: [{ bearerAuth: [] }],
+  security: bearerAuth,
   body: {
     type: 'object',
     required: ['courseId'],
     additionalProperties: false,
-    properties: { courseId: idParam },
+    properties: { courseId: slugId },
   },
   response: { 200: credential, 201: credential },
 } as const;
@@ -28,11 +21,11 @@ export const mintSchema = {
 export const getCredentialSchema = {
   tags: ['credentials'],
   summary: 'One of your credentials',
-  security: [{ bearerAuth: [] }],
+  security: bearerAuth,
   params: {
     type: 'object',
     required: ['credentialId'],
-    properties: { credentialId: { type: 'string', format: 'uuid' } },
+    properties: { credentialId: uuid },
   },
   response: { 200: credential },
 } as const;

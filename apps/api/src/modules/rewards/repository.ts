@@ -1,36 +1,72 @@
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
 import type { JobRow } from '../../stellar/onchain-jobs';
 
 export interface ClaimRow extends JobRow {
   submission_id: string;
+  /** Null only on duplicate claims made before migration 003. */
+  quiz_id: string | null;
   amount: string;
 }
 
-/** Inserts the claim unless the submission already has one; returns [row, created]. */
-export async function insertClaim(
-  client: PoolClient,
-  input: { submissionId: string; userId: string; destination: string; amount: string; traceId: string | null },
-): Promise<[ClaimRow, boolean]> {
-  const inserted = await client.query<ClaimRow>(
-    `INSERT INTO reward_claims (submission_id, user_id, destination, amount, status, trace_id)
-     VALUES ($1, $2, $3, $4, 'requested', $5) ON CONFLICT (submission_id) DO NOTHING RETURNING *`,
-    [input.submissionId, input.userId, input.destination, input.amount, input.traceId],
-  );
-  if (inserted.rows[0]) return [inserted.rows[0], true];
-  const existing = await client.query<ClaimRow>('SELECT * FROM reward_claims WHERE submission_id = $1', [
-    input.submissionId,
-  ]);
-  return [existing.rows[0]!, false];
+export interface SubmissionToClaim {
+  id: string;
+  user_id: string;
+  quiz_id: string;
+  passed: boolean;
+  /** The quiz's reward (numeric as text). */
+  reward_amount: string;
 }
 
-export async function findClaim(db: Pool | PoolClient, id: string): Promise<ClaimRow | undefined> {
-  const { rows } = await db.query<ClaimRow>('SELECT * FROM reward_claims WHERE id = $1', [id]);
+/** Locks the submission row (concurrent claims of it queue here) and reads its quiz's reward. */
+export async function lockSubmission(client: PoolClient, id: string): Promise<SubmissionToClaim | undefined> {
+  const { rows } = await client.query<SubmissionToClaim>(
+    `SELECT s.id, s.user_id, s.quiz_id, s.passed, q.reward_amount
+     FROM submissions s JOIN quizzes q ON q.id = s.quiz_id WHERE s.id = $1 FOR UPDATE OF s`,
+    [id],
+  );
   return rows[0];
 }
 
-export async function rewardAmountOf(client: PoolClient, quizId: string): Promise<string> {
-  const { rows } = await client.query<{ reward_amount: string }>('SELECT reward_amount FROM quizzes WHERE id = $1', [
-    quizId,
-  ]);
-  return rows[0]!.reward_amount;
+/**
+ * Inserts the claim unless the submission or the learner's quiz already has
+ * one (`UNIQUE (submission_id)`, `UNIQUE (user_id, quiz_id)`: a concurrent
+ * insert waits for the other's commit, then conflicts). Returns the new row,
+ * the submission's existing claim, or the other claim of the same quiz.
+ */
+export async function insertClaim(
+  client: PoolClient,
+  input: {
+    submissionId: string;
+    quizId: string;
+    userId: string;
+    destination: string;
+    amount: string;
+    traceId: string | null;
+    ip: string;
+    userAgent: string | null;
+  },
+): Promise<{ row: ClaimRow; outcome: 'created' | 'existing' | 'quiz_already_claimed' }> {
+  const inserted = await client.query<ClaimRow>(
+    `INSERT INTO reward_claims
+       (submission_id, quiz_id, user_id, destination, amount, status, trace_id, request_ip, request_user_agent)
+     VALUES ($1, $2, $3, $4, $5, 'requested', $6, $7, $8) ON CONFLICT DO NOTHING RETURNING *`,
+    [
+      input.submissionId,
+      input.quizId,
+      input.userId,
+      input.destination,
+      input.amount,
+      input.traceId,
+      input.ip,
+      input.userAgent,
+    ],
+  );
+  if (inserted.rows[0]) return { row: inserted.rows[0], outcome: 'created' };
+  const { rows } = await client.query<ClaimRow>(
+    `SELECT * FROM reward_claims WHERE submission_id = $1 OR (user_id = $2 AND quiz_id = $3)
+     ORDER BY (submission_id = $1) DESC LIMIT 1`,
+    [input.submissionId, input.userId, input.quizId],
+  );
+  const row = rows[0]!;
+  return { row, outcome: row.submission_id === input.submissionId ? 'existing' : 'quiz_already_claimed' };
 }

@@ -1,11 +1,7 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { currentTraceId } from '../../trace';
+import type { FastifyPluginAsync } from 'fastify';
+import { callerOf } from '../../plugins/auth';
 import { createClaimSchema, getClaimSchema } from './schemas';
-import { type Caller, claimView, createRewardService } from './service';
-
-export function callerOf(request: FastifyRequest): Caller {
-  return { userId: request.user.sub, address: request.user.addr, ip: request.ip, traceId: currentTraceId() };
-}
+import { claimView, createRewardService } from './service';
 
 /** POST /rewards/claims and GET /rewards/claims/:claimId (signed in, own claims only). */
 const rewardRoutes: FastifyPluginAsync = async (fastify) => {
@@ -15,10 +11,16 @@ const rewardRoutes: FastifyPluginAsync = async (fastify) => {
     jobs: fastify.jobs.rewards,
     waitMs: fastify.config.claimWaitMs,
     auditSecurity: fastify.auditSecurity,
+    onRejected: (reason) => fastify.metrics.claimRejected(reason),
   });
+  const { config } = fastify;
   fastify.post<{ Body: { submissionId: string } }>(
     '/rewards/claims',
-    { schema: createClaimSchema, onRequest: fastify.authenticate },
+    {
+      schema: createClaimSchema,
+      onRequest: fastify.authenticate,
+      config: fastify.learnerRateLimit('reward_claim', config.claimRateLimitMax, config.claimRateLimitWindowSeconds),
+    },
     async (request, reply) => {
       const { row, created } = await service.claim(callerOf(request), request.body.submissionId);
       return reply.status(created ? 201 : 200).send(claimView(row));

@@ -1,25 +1,19 @@
+import { bearerAuth, jobFields, uuid } from '../../schemas';
+
 const claim = {
   type: 'object',
-  properties: {
-    claimId: { type: 'string', format: 'uuid' },
-    submissionId: { type: 'string', format: 'uuid' },
-    status: { type: 'string', enum: ['requested', 'submitted', 'confirmed', 'failed', 'expired'] },
-    amount: { type: 'string' },
-    txHash: { type: ['string', 'null'] },
-    ledger: { type: ['integer', 'null'] },
-    resultCode: { type: ['string', 'null'] },
-  },
+  properties: { claimId: uuid, submissionId: uuid, amount: { type: 'string' }, ...jobFields },
 } as const;
 
 export const createClaimSchema = {
   tags: ['rewards'],
   summary: 'Claim the reward of one of your passed submissions (exactly one payout per submission)',
-  security: [{ bearerAuth: [] }],
+  security: bearerAuth,
   body: {
     type: 'object',
     required: ['submissionId'],
     additionalProperties: false,
-    properties: { submissionId: { type: 'string', format: 'uuid' } },
+    properties: { submissionId: uuid },
   },
   response: { 200: claim, 201: claim },
 } as const;
@@ -27,7 +21,7 @@ export const createClaimSchema = {
 export const getClaimSchema = {
   tags: ['rewards'],
   summary: 'One of your reward claims',
-  security: [{ bearerAuth: [] }],
-  params: { type: 'object', required: ['claimId'], properties: { claimId: { type: 'string', format: 'uuid' } } },
+  security: bearerAuth,
+  params: { type: 'object', required: ['claimId'], properties: { claimId: uuid } },
   response: { 200: claim },
 } as const;

@@ -1,106 +1,83 @@
-import type { Pool } from 'pg';
-import type { AuditSink } from '../../audit-port';
-import { withTransaction } from '../../db/transaction';
-import { ERR_FORBIDDEN, ERR_NOT_FOUND, ERR_NOT_PASSED } from '../../errors';
+import { ERR_ALREADY_CLAIMED, ERR_NOT_FOUND, ERR_NOT_PASSED } from '../../errors';
 import { AUDIT } from '../../names';
-import { waitAtMost } from '../../wait';
-import type { OnchainJobs } from '../../stellar/onchain-jobs';
-import { requeueSettledFailure } from '../../stellar/requeue';
-import { lockSubmission } from '../submissions/repository';
-import { type ClaimRow, findClaim, insertClaim, rewardAmountOf } from './repository';
-
-export interface Caller {
-  userId: string;
-  address: string;
-  ip: string;
-  traceId: string | null;
-}
+import type { Caller } from '../../plugins/auth';
+import { createJobRequester, type JobRequestDeps, jobView, NotOwner } from '../../request-job';
+import { type ClaimRow, insertClaim, lockSubmission } from './repository';
 
 export function claimView(row: ClaimRow) {
-  return {
-    claimId: row.id,
-    submissionId: row.submission_id,
-    status: row.status,
-    amount: String(row.amount),
-    txHash: row.tx_hash,
-    ledger: row.ledger,
-    resultCode: row.result_code,
-  };
+  return { claimId: row.id, submissionId: row.submission_id, amount: String(row.amount), ...jobView(row) };
 }
 
-export function createRewardService(deps: {
-  pool: Pool;
-  audit: AuditSink;
-  jobs: OnchainJobs;
-  waitMs: number;
-  auditSecurity(event: Parameters<AuditSink['write']>[1]): Promise<void>;
-}) {
-  const denied = async (caller: Caller, resource: string, id: string) => {
-    await deps.auditSecurity({
-      event: AUDIT.authorizationFailure,
-      result: 'failure',
-      userId: caller.userId,
-      stellarAddress: caller.address,
-      resource,
-      resourceId: id,
-      reason: 'not_owner',
-      ip: caller.ip,
-    });
-    return ERR_FORBIDDEN();
-  };
+/** Another submission of the same quiz already has the learner's claim (rolled back, then 409). */
+class AlreadyClaimed extends Error {
+  constructor(
+    readonly quizId: string,
+    readonly claimId: string,
+  ) {
+    super(`quiz ${quizId} already claimed`);
+  }
+}
 
+/**
+ * Reward claims: one claim (one payout) per learner and quiz, from one of the
+ * caller's own passed submissions. Asking again with the same submission
+ * returns the same claim; with another submission of the same quiz, 409.
+ */
+export function createRewardService(deps: JobRequestDeps & { onRejected(reason: 'already_claimed'): void }) {
+  const requester = createJobRequester<ClaimRow>(deps, {
+    table: 'reward_claims',
+    resource: 'reward_claim',
+    noun: 'claim',
+    requestedEvent: AUDIT.rewardClaimRequested,
+  });
   return {
     /**
      * Creates the claim (row + reward_claim_requested, one commit) or returns
      * the existing one, then drives the payout for up to `waitMs`.
      */
-    async claim(caller: Caller, submissionId: string): Promise<{ row: ClaimRow; created: boolean }> {
-      const outcome = await withTransaction(deps.pool, async (client) => {
-        // The row lock queues concurrent claims of one submission; the unique constraint backs it up.
-        const submission = await lockSubmission(client, submissionId);
-        if (!submission) return { error: ERR_NOT_FOUND(`submission ${submissionId}`) };
-        if (submission.user_id !== caller.userId) return { forbidden: true as const };
-        if (!submission.passed) return { error: ERR_NOT_PASSED() };
-        const amount = await rewardAmountOf(client, submission.quiz_id);
-        let [row, created] = await insertClaim(client, {
-          submissionId,
-          userId: caller.userId,
-          destination: caller.address,
-          amount,
-          traceId: caller.traceId,
-        });
-        const retried = created ? undefined : await requeueSettledFailure<ClaimRow>(client, 'reward_claims', row.id);
-        if (retried) [row, created] = [retried, true];
-        if (created) {
-          await deps.audit.write(client, {
-            event: AUDIT.rewardClaimRequested,
-            result: 'success',
+    async claim(caller: Caller, submissionId: string) {
+      try {
+        return await requester.request(caller, async (client) => {
+          // The row lock queues concurrent claims of one submission; the unique constraint backs it up.
+          const submission = await lockSubmission(client, submissionId);
+          if (!submission) throw ERR_NOT_FOUND(`submission ${submissionId}`);
+          if (submission.user_id !== caller.userId) throw new NotOwner('submission', submissionId, 'claim');
+          if (!submission.passed) throw ERR_NOT_PASSED();
+          const amount = submission.reward_amount;
+          const { row, outcome } = await insertClaim(client, {
+            submissionId,
+            quizId: submission.quiz_id,
             userId: caller.userId,
-            stellarAddress: caller.address,
-            resource: 'reward_claim',
-            resourceId: row.id,
-            action: 'create',
+            destination: caller.address,
             amount,
+            traceId: caller.traceId,
             ip: caller.ip,
-            metadata: { submissionId, retryOf: retried?.tx_hash ?? null },
+            userAgent: caller.userAgent,
           });
-        }
-        return { row, created };
-      });
-      if ('forbidden' in outcome) throw await denied(caller, 'submission', submissionId);
-      if ('error' in outcome) throw outcome.error;
-      const { row, created } = outcome;
-      if (row.status === 'requested' || row.status === 'submitted') {
-        await waitAtMost(deps.jobs.advance(row.id), deps.waitMs);
+          if (outcome === 'quiz_already_claimed') {
+            throw new AlreadyClaimed(submission.quiz_id, row.id);
+          }
+          return { row, created: outcome === 'created', audit: { amount, metadata: { submissionId } } };
+        });
+      } catch (error) {
+        if (!(error instanceof AlreadyClaimed)) throw error;
+        deps.onRejected('already_claimed');
+        await deps.auditSecurity({
+          event: AUDIT.rewardClaimRejected,
+          result: 'failure',
+          userId: caller.userId,
+          stellarAddress: caller.address,
+          resource: 'submission',
+          resourceId: submissionId,
+          action: 'claim',
+          reason: 'already_claimed',
+          ip: caller.ip,
+          userAgent: caller.userAgent,
+          metadata: { quizId: error.quizId, claimId: error.claimId },
+        });
+        throw ERR_ALREADY_CLAIMED(`quiz ${error.quizId} was already rewarded (claim ${error.claimId})`);
       }
-      return { row: ((await findClaim(deps.pool, row.id)) ?? row) as ClaimRow, created };
     },
-
-    async get(caller: Caller, claimId: string): Promise<ClaimRow> {
-      const row = await findClaim(deps.pool, claimId);
-      if (!row) throw ERR_NOT_FOUND(`claim ${claimId}`);
-      if (row.user_id !== caller.userId) throw await denied(caller, 'reward_claim', claimId);
-      return row;
-    },
+    get: (caller: Caller, claimId: string) => requester.get(caller, claimId),
   };
 }

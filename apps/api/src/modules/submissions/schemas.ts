@@ -1,10 +1,10 @@
-import { idParam } from '../courses/schemas';
+import { bearerAuth, slugId, uuid } from '../../schemas';
 
 export const submitSchema = {
   tags: ['submissions'],
   summary: 'Submit answers to a quiz (signed in)',
-  security: [{ bearerAuth: [] }],
-  params: { type: 'object', required: ['quizId'], properties: { quizId: idParam } },
+  security: bearerAuth,
+  params: { type: 'object', required: ['quizId'], properties: { quizId: slugId } },
   body: {
     type: 'object',
     required: ['answers'],
@@ -23,7 +23,7 @@ export const submitSchema = {
     201: {
       type: 'object',
       properties: {
-        submissionId: { type: 'string', format: 'uuid' },
+        submissionId: uuid,
         score: { type: 'integer' },
         passed: { type: 'boolean' },
         rewardAmount: { type: 'string' },

@@ -1,10 +1,11 @@
 import type { Pool } from 'pg';
 import type { AuditSink } from '../../audit-port';
+import { findQuiz, type Question } from '../../db/catalog';
 import { withTransaction } from '../../db/transaction';
 import { ERR_NOT_FOUND } from '../../errors';
 import { AUDIT } from '../../names';
+import type { Caller } from '../../plugins/auth';
 import type { ServiceMetrics } from '../../service-metrics';
-import { findQuiz, type Question } from '../courses/repository';
 import { insertSubmission } from './repository';
 
 /** Scores answers: one point per question whose chosen index is the right one. */
@@ -14,28 +15,30 @@ export function score(questions: Question[], answers: Record<string, number>): n
 
 export function createSubmissionService(deps: { pool: Pool; audit: AuditSink; metrics: ServiceMetrics }) {
   return {
-    async submit(input: {
-      userId: string;
-      address: string;
-      quizId: string;
-      answers: Record<string, number>;
-      ip: string;
-    }) {
+    /** Scores the answers and records the submission with its `quiz_submitted` event (one commit). */
+    async submit(caller: Caller, quizId: string, answers: Record<string, number>) {
       const result = await withTransaction(deps.pool, async (client) => {
-        const quiz = await findQuiz(client, input.quizId);
-        if (!quiz) throw ERR_NOT_FOUND(`quiz ${input.quizId}`);
-        const points = score(quiz.questions, input.answers);
+        const quiz = await findQuiz(client, quizId);
+        if (!quiz) throw ERR_NOT_FOUND(`quiz ${quizId}`);
+        const points = score(quiz.questions, answers);
         const passed = points >= quiz.pass_score;
-        const submissionId = await insertSubmission(client, { ...input, score: points, passed });
+        const submissionId = await insertSubmission(client, {
+          userId: caller.userId,
+          quizId,
+          answers,
+          score: points,
+          passed,
+        });
         await deps.audit.write(client, {
           event: AUDIT.quizSubmitted,
           result: 'success',
-          userId: input.userId,
-          stellarAddress: input.address,
+          userId: caller.userId,
+          stellarAddress: caller.address,
           resource: 'submission',
           resourceId: submissionId,
           action: 'submit',
-          ip: input.ip,
+          ip: caller.ip,
+          userAgent: caller.userAgent,
           metadata: { quizId: quiz.id, courseId: quiz.course_id, score: points, passed },
         });
         return { submissionId, score: points, passed, rewardAmount: quiz.reward_amount };

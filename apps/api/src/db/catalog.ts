@@ -1,3 +1,4 @@
+/** The seeded catalog (courses and quizzes, read-only at run time): read by every domain module. */
 import type { Pool, PoolClient } from 'pg';
 
 export interface Question {
