@@ -73,7 +73,8 @@ async function main(): Promise<void> {
     `Audit    sealed every ${config.auditSealIntervalMs} ms; check: DATABASE_URL=… npm run audit -- verify`,
     '',
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  // For the person at the terminal: on stderr, so stdout carries JSON log lines only (LOGS.md).
+  process.stderr.write(`${lines.join('\n')}\n`);
 
   // SIGTERM/SIGINT: stop accepting, drain in-flight requests and jobs, close clients, then flush spans.
   installShutdownHandlers({
