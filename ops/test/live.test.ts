@@ -107,7 +107,13 @@ describe('the shipped rules and dashboard on a live Prometheus scraping two inst
     expect(Number(sumNow!.value[1])).toBeGreaterThan(0);
     const fourxx = await until(
       'recorded 4xx ratio of POST /auth/challenge',
-      () => prometheus.query('job_method_route:http_requests_4xx:ratio_rate5m{route="/auth/challenge",method="POST"}'),
+      // A series' first sample already holds its first requests: rate() needs more after it.
+      async () => {
+        await clientErrors(b, 1);
+        return prometheus.query(
+          'job_method_route:http_requests_4xx:ratio_rate5m{route="/auth/challenge",method="POST"}',
+        );
+      },
       (r) => r.length === 1 && Number(r[0]!.value[1]) > 0,
     );
     expect(fourxx[0]!.metric.instance).toBeUndefined();
