@@ -13,7 +13,10 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OPS = path.join(ROOT, 'ops');
 const STATE = path.join(ROOT, '.observe');
-const targets = (process.env.OBSERVE_TARGETS ?? '127.0.0.1:9464').split(',').map((t) => t.trim()).filter(Boolean);
+const targets = (process.env.OBSERVE_TARGETS ?? '127.0.0.1:9464')
+  .split(',')
+  .map((t) => t.trim())
+  .filter(Boolean);
 const ports = {
   prometheus: Number(process.env.PROMETHEUS_PORT ?? 9090),
   alertmanager: Number(process.env.ALERTMANAGER_PORT ?? 9093),
@@ -26,7 +29,9 @@ function find(candidates, pkg) {
       if (!spawnSync(`${dir}${name}`, ['--version'], { stdio: 'ignore' }).error) return `${dir}${name}`;
     }
   }
-  process.stderr.write(`✖ ${candidates[0]} not found: install the Debian package ${pkg} (sudo apt-get install ${pkg})\n`);
+  process.stderr.write(
+    `✖ ${candidates[0]} not found: install the Debian package ${pkg} (sudo apt-get install ${pkg})\n`,
+  );
   process.exit(1);
 }
 
@@ -37,7 +42,7 @@ mkdirSync(STATE, { recursive: true });
 // The shipped prometheus.yml, with absolute rule paths, the chosen targets and Alertmanager port (line edits,
 // so the file stays the one in the repository).
 const promConfig = readFileSync(path.join(OPS, 'prometheus', 'prometheus.yml'), 'utf8')
-  .replace("  - rules/*.rules.yml", `  - ${path.join(OPS, 'prometheus', 'rules', '*.rules.yml')}`)
+  .replace('  - rules/*.rules.yml', `  - ${path.join(OPS, 'prometheus', 'rules', '*.rules.yml')}`)
   .replace("targets: ['127.0.0.1:9093']", `targets: ['127.0.0.1:${ports.alertmanager}']`)
   .replace("targets: ['127.0.0.1:9464']", `targets: [${targets.map((t) => `'${t}'`).join(', ')}]`);
 writeFileSync(path.join(STATE, 'prometheus.yml'), promConfig);
