@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { clientErrorHandler } from './client-error';
 import authRoutes from './modules/auth/routes';
 import courseRoutes from './modules/courses/routes';
 import credentialRoutes from './modules/credentials/routes';
@@ -15,14 +16,20 @@ import metricsPlugin from './plugins/metrics';
 import onchainPlugin from './plugins/onchain';
 import rateLimitPlugin from './plugins/rate-limit';
 import redisPlugin from './plugins/redis';
+import signalsPlugin from './plugins/signals';
 import swaggerPlugin from './plugins/swagger';
 import type { AppOptions } from './types';
 
-/** Fastify server options the service needs (body limit, ajv), merged into the caller's. */
+/**
+ * Fastify server options the service needs (body limit, `TRUST_PROXY`, ajv, the JSON envelope for
+ * requests Node's parser refuses), merged into the caller's.
+ */
 export function serverOptions(options: AppOptions, extra: FastifyServerOptions = {}): FastifyServerOptions {
   return {
     bodyLimit: options.config.bodyLimitBytes,
-    // Behind a proxy, set trustProxy through the caller's options.
+    // Off by default: request.ip is the peer; behind a proxy, TRUST_PROXY says which X-Forwarded-For hops to believe.
+    trustProxy: options.config.trustProxy,
+    clientErrorHandler,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     ...extra,
   };
@@ -33,6 +40,8 @@ export function serverOptions(options: AppOptions, extra: FastifyServerOptions =
  * then one encapsulated module per domain. server.ts decides how it runs.
  */
 export default async function app(fastify: FastifyInstance, options: AppOptions): Promise<void> {
+  // Every body this API takes is JSON: anything else is 415, not a string that fails validation.
+  fastify.removeContentTypeParser('text/plain');
   await fastify.register(configPlugin, { config: options.config });
   await fastify.register(errorHandler);
   await fastify.register(dbPlugin, { pool: options.pool });
@@ -49,6 +58,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     ...(options.hooks ? { hooks: options.hooks } : {}),
     ...(options.reconciler === undefined ? {} : { reconciler: options.reconciler }),
   });
+  await fastify.register(signalsPlugin, { stellar: options.stellar });
 
   await fastify.register(healthRoutes);
   await fastify.register(authRoutes, { prefix: '/auth' });

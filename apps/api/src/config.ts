@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { StrKey } from '@stellar/stellar-sdk';
 
 /** The service's configuration, read once from the environment and validated at start. */
@@ -5,6 +6,12 @@ export interface Config {
   readonly production: boolean;
   readonly host: string;
   readonly port: number;
+  /**
+   * Fastify `trustProxy` from `TRUST_PROXY`: `false` (default: the peer address is the client),
+   * `true` (trust every hop), or the proxies' addresses/CIDRs/`loopback`/`linklocal`/`uniquelocal`
+   * (comma-separated). Hop counts are refused: Fastify 5 ignores them (it cannot check the peer).
+   */
+  readonly trustProxy: boolean | string[];
   readonly metricsHost: string;
   readonly metricsPort: number;
   /** When set, /metrics is also served on the public listener behind this bearer token. */
@@ -28,6 +35,12 @@ export interface Config {
   readonly jwtExpiresIn: string;
   readonly challengeTtlSeconds: number;
   readonly authRateLimitMax: number;
+  /** Quiz submissions per learner per `submissionRateLimitWindowSeconds` (all quizzes, all instances). */
+  readonly submissionRateLimitMax: number;
+  readonly submissionRateLimitWindowSeconds: number;
+  /** Reward claims (POST) per learner per `claimRateLimitWindowSeconds`. */
+  readonly claimRateLimitMax: number;
+  readonly claimRateLimitWindowSeconds: number;
   readonly bodyLimitBytes: number;
   readonly reconcileIntervalMs: number;
   readonly txTimeoutSeconds: number;
@@ -39,6 +52,12 @@ export interface Config {
   /** HMAC key of the audit hash chain (AUDIT_CHAIN_KEY); unset: plain SHA-256. */
   readonly auditChainKey: string | undefined;
   readonly logLevel: string;
+  /** prom-client's process_* and nodejs_* metrics (PROCESS_METRICS=off turns them off). */
+  readonly processMetrics: boolean;
+  /** Period of the database check (db_up) and the job backlog gauges, in ms. */
+  readonly signalsIntervalMs: number;
+  /** Period of the source account balance refresh (stellar_account_balance_xlm), in ms; also refreshed after each payout. */
+  readonly balanceRefreshIntervalMs: number;
 }
 
 /** Thrown at start when the environment is not usable; lists every problem at once. */
@@ -77,14 +96,44 @@ function url(env: Env, name: string, protocols: string[], problems: string[]): s
   return raw;
 }
 
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function trustProxy(raw: string | undefined, problems: string[]): boolean | string[] {
+  const value = raw?.trim() ?? '';
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) {
+    problems.push('TRUST_PROXY hop counts are not supported (Fastify never trusts them): list the proxy addresses');
+    return false;
+  }
+  const entries = value.split(',').map((e) => e.trim());
+  const bad = entries.filter((entry) => {
+    if (PROXY_NAMES.has(entry)) return false;
+    const [address, bits, ...rest] = entry.split('/');
+    const family = isIP(address ?? '');
+    if (family === 0 || rest.length > 0) return true;
+    return bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+  });
+  if (bad.length > 0) {
+    problems.push(
+      `TRUST_PROXY must be true, false or proxy addresses/CIDRs (loopback, linklocal, uniquelocal); not: ${bad.join(', ')}`,
+    );
+    return false;
+  }
+  return entries;
+}
+
 /** Reads and validates the configuration; throws ConfigError with every problem found. */
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
   const production = env.NODE_ENV === 'production';
   const config: Config = {
     production,
-    host: env.HOST || '0.0.0.0',
+    // Loopback unless HOST says otherwise: the embedded default (funded sandbox accounts, a generated
+    // JWT secret) must not be reachable from the network by accident.
+    host: env.HOST || '127.0.0.1',
     port: integer(env, 'PORT', 3000, problems, 0, 65535),
+    trustProxy: trustProxy(env.TRUST_PROXY, problems),
     metricsHost: env.METRICS_HOST || '127.0.0.1',
     metricsPort: integer(env, 'METRICS_PORT', 9464, problems, 0, 65535),
     metricsToken: env.METRICS_TOKEN || undefined,
@@ -101,6 +150,10 @@ export function loadConfig(env: Env = process.env): Config {
     jwtExpiresIn: env.JWT_EXPIRES_IN || '1h',
     challengeTtlSeconds: integer(env, 'AUTH_CHALLENGE_TTL_SECONDS', 300, problems, 10, 3600),
     authRateLimitMax: integer(env, 'AUTH_RATE_LIMIT_MAX', 20, problems, 1),
+    submissionRateLimitMax: integer(env, 'SUBMISSION_RATE_LIMIT_MAX', 20, problems, 1),
+    submissionRateLimitWindowSeconds: integer(env, 'SUBMISSION_RATE_LIMIT_WINDOW_SECONDS', 3600, problems, 1, 86400),
+    claimRateLimitMax: integer(env, 'CLAIM_RATE_LIMIT_MAX', 10, problems, 1),
+    claimRateLimitWindowSeconds: integer(env, 'CLAIM_RATE_LIMIT_WINDOW_SECONDS', 60, problems, 1, 86400),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 16384, problems, 1024),
     reconcileIntervalMs: integer(env, 'RECONCILE_INTERVAL_MS', 2000, problems, 50),
     txTimeoutSeconds: integer(env, 'STELLAR_TX_TIMEOUT_SECONDS', 30, problems, 5, 3600),
@@ -110,6 +163,9 @@ export function loadConfig(env: Env = process.env): Config {
     auditSealIntervalMs: integer(env, 'AUDIT_SEAL_INTERVAL_MS', 1000, problems, 50, 3_600_000),
     auditChainKey: env.AUDIT_CHAIN_KEY || undefined,
     logLevel: env.LOG_LEVEL || 'info',
+    processMetrics: env.PROCESS_METRICS !== 'off',
+    signalsIntervalMs: integer(env, 'SIGNALS_INTERVAL_MS', 5000, problems, 100, 3_600_000),
+    balanceRefreshIntervalMs: integer(env, 'BALANCE_REFRESH_INTERVAL_MS', 60_000, problems, 1000, 86_400_000),
   };
   if (config.jwtSecret !== undefined && config.jwtSecret.length < 32) {
     problems.push('JWT_SECRET must be at least 32 characters');

@@ -21,6 +21,8 @@ export const AUDIT = {
   loginFailure: AUDIT_EVENTS.AUTHN_LOGIN_FAIL,
   authorizationFailure: AUDIT_EVENTS.AUTHZ_FAIL,
   rateLimitHit: AUDIT_EVENTS.EXCESS_RATE_LIMIT_EXCEEDED,
+  /** A claim refused because the learner's quiz was already rewarded (reason `already_claimed`). */
+  rewardClaimRejected: 'reward_claim_rejected',
 } as const;
 
 /** Metric names owned by the service (the generic HTTP, Stellar and connection set comes from @app/metrics). */
@@ -29,8 +31,42 @@ export const METRIC = {
   rewardClaims: 'reward_claims_total',
   credentialsMinted: 'credentials_minted_total',
   authAttempts: 'auth_attempts_total',
+  /** Claims refused, by reason (`already_claimed`). */
+  rewardClaimsRejected: 'reward_claims_rejected_total',
+  /** Requests refused by a rate limit, by limit (`auth`, `quiz_submission`, `reward_claim`). */
+  rateLimitExceeded: 'rate_limit_exceeded_total',
   tracingSpansExported: 'tracing_spans_exported_total',
+  /** 1, labelled with `version` (apps/api package.json) and `node_version` (`process.version`). */
+  buildInfo: 'app_build_info',
+  /** Connections of the service's pg Pool by `state`: `total`, `idle`, `waiting` (clients queued for one). */
+  dbPoolConnections: 'db_pool_connections',
+  /** 1 when the last periodic `SELECT 1` answered within its timeout, else 0. */
+  dbUp: 'db_up',
+  /** Jobs not settled yet, by `kind` (reward_payout | credential_mint) and `state` (requested | submitted). */
+  onchainJobsWaiting: 'onchain_jobs_waiting',
+  /** Age in seconds of the oldest waiting job (since its row was created), by `kind`; 0 when none waits. */
+  onchainJobOldestWaitingAge: 'onchain_job_oldest_waiting_age_seconds',
+  /** Reconciler passes by `outcome`: ok (had work), idle (nothing waiting), error (the pass threw). */
+  onchainReconcilerPasses: 'onchain_reconciler_passes_total',
+  /** Jobs settled, by `kind` and final `status` (confirmed | failed | expired). */
+  onchainJobsSettled: 'onchain_jobs_settled_total',
+  /** Native balance in XLM of the service's source accounts, by `account` (distributor | issuer | channel). */
+  stellarAccountBalance: 'stellar_account_balance_xlm',
 } as const;
+
+/** Bounded label values of the service's own metrics. */
+export const LABEL_VALUES = {
+  jobKinds: ['reward_payout', 'credential_mint'],
+  waitingStates: ['requested', 'submitted'],
+  settledStatuses: ['confirmed', 'failed', 'expired'],
+  reconcilerOutcomes: ['ok', 'idle', 'error'],
+  poolStates: ['total', 'idle', 'waiting'],
+  accounts: ['distributor', 'issuer', 'channel'],
+} as const;
+
+export type JobKindLabel = (typeof LABEL_VALUES.jobKinds)[number];
+export type ReconcilerOutcome = (typeof LABEL_VALUES.reconcilerOutcomes)[number];
+export type AccountLabel = (typeof LABEL_VALUES.accounts)[number];
 
 /** Stellar method labels for stellar_transactions_total{method}. */
 export const STELLAR_METHOD = {
@@ -53,3 +89,7 @@ export const ATTR = {
   jobStatus: 'app.job.status',
   jobTable: 'app.job.table',
 } as const;
+
+/** The rate limits (the `limit` label of rate_limit_exceeded_total): per IP on sign-in, per learner otherwise. */
+export const RATE_LIMITS = ['auth', 'quiz_submission', 'reward_claim'] as const;
+export type RateLimitName = (typeof RATE_LIMITS)[number];

@@ -123,7 +123,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       embedded.redis = 'in-process store instead of Redis (redis_connected 0; one instance only)';
     }
 
-    const metrics = createServiceMetrics();
+    const metrics = createServiceMetrics({ processMetrics: config.processMetrics });
     const stellar = await startStellar(config, metrics.registry, closers, embedded);
     const audit = createAuditWriter({ logger, events: AUDIT });
     return { options: { config, pool, store, stellar: stellar.setup, metrics, audit }, embedded, close };

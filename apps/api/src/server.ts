@@ -1,8 +1,10 @@
+import { redactLogLine } from '@app/audit';
 import { installShutdownHandlers } from '@app/tracing';
 import Fastify, { LogController } from 'fastify';
 import pino from 'pino';
 import app, { serverOptions } from './app';
 import { ConfigError, loadConfig } from './config';
+import { listenUrls } from './listen-addresses';
 import { startMetricsServer } from './metrics-server';
 import accessLog from './plugins/access-log';
 import { createRuntime } from './runtime';
@@ -25,6 +27,8 @@ async function main(): Promise<void> {
   const logger = pino({
     level: config.logLevel,
     redact: { paths: ['req.headers.authorization', '*.secret', '*.token'], censor: '[REDACTED]' },
+    // Every line, whatever logged it: secrets redacted in every string, C1/bidi/separators escaped.
+    hooks: { streamWrite: redactLogLine },
   });
   const runtime = await createRuntime(config, logger);
   const fastify = Fastify(
@@ -44,15 +48,17 @@ async function main(): Promise<void> {
   await fastify.listen({ port: config.port, host: config.host });
   const metrics = await startMetricsServer(runtime.options.metrics.registry, config.metricsHost, config.metricsPort);
 
-  const port = (fastify.server.address() as { port: number }).port;
+  // The addresses the server really listens on (a wildcard bind lists every interface).
+  const urls = listenUrls(fastify.addresses());
+  const api = urls[0]!;
   const lines = [
     '',
-    `API      http://127.0.0.1:${port}`,
-    `Docs     http://127.0.0.1:${port}/docs`,
+    `API      ${urls.join('  ')}${config.host === '127.0.0.1' || config.host === '::1' || config.host === 'localhost' ? ' (loopback only; HOST=0.0.0.0 serves the network)' : ''}`,
+    `Docs     ${api}/docs`,
     `Metrics  ${metrics.url}`,
     ...tracesBanner(),
     ...Object.values(runtime.embedded).map((note) => `Embedded ${note}`),
-    `Journey  node apps/api/scripts/journey.mjs http://127.0.0.1:${port} (a new keypair: sign-in, quizzes, rewards, credential)`,
+    `Journey  node apps/api/scripts/journey.mjs ${api} (a new keypair: sign-in, quizzes, rewards, credential)`,
     `Audit    sealed every ${config.auditSealIntervalMs} ms; check: DATABASE_URL=… npm run audit -- verify`,
     '',
   ];

@@ -79,6 +79,9 @@ export async function buildApp(env: TestEnv, overrides: Partial<BuildOptions> = 
     CLAIM_WAIT_MS: '5000',
     STELLAR_POLL_INTERVAL_MS: '100',
     RECONCILE_INTERVAL_MS: '200',
+    // Tests that race many requests of one learner; the limits have their own tests (farming.test.ts).
+    SUBMISSION_RATE_LIMIT_MAX: '1000',
+    CLAIM_RATE_LIMIT_MAX: '1000',
     // Shared by every instance of one env, as several API instances share one secret.
     JWT_SECRET: env.jwtSecret,
     ...overrides.env,

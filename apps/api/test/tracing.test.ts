@@ -10,6 +10,8 @@ interface OtlpSpan {
   spanId: string;
   parentSpanId?: string;
   name: string;
+  /** OTLP SpanKind (2 = SERVER). */
+  kind?: number;
   attributes?: Array<{ key: string; value: { stringValue?: string; intValue?: string } }>;
 }
 
@@ -150,6 +152,9 @@ describe('tracing, through the preloaded service', () => {
       true,
     );
     expect(names.some((n) => n.startsWith('stellar.rpc '))).toBe(true);
+    // The per-learner claim limit is counted in Redis: the claim's own trace holds the Redis command.
+    expect(trace.some((s) => attr(s, 'db.system') === 'redis' || attr(s, 'db.system.name') === 'redis')).toBe(true);
+    expect(root!.kind).toBe(2); // SPAN_KIND_SERVER
 
     const challengeRoot = collector.spans.find((s) => attr(s, 'http.route') === '/auth/challenge');
     const challengeTrace = collector.spans.filter((s) => s.traceId === challengeRoot?.traceId);

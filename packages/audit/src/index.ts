@@ -23,7 +23,16 @@ export {
   GAUGE_UNSEALED_ROWS,
 } from './names';
 export { auditLogLine } from './pino-writer';
-export { isSecretKey, LIMITS, REDACTED, redactSecrets, redactUrl, sanitizeMetadata, sanitizeString } from './redact';
+export {
+  isSecretKey,
+  LIMITS,
+  REDACTED,
+  redactLogLine,
+  redactSecrets,
+  redactUrl,
+  sanitizeMetadata,
+  sanitizeString,
+} from './redact';
 export { sealAuditChain, startAuditSealer } from './seal';
 export type { AuthzFailContext, FailureContext, RateLimitContext, SecurityContext } from './security-events';
 export { securityEvents } from './security-events';

@@ -23,6 +23,8 @@ export const AUDIT_EVENTS = {
   AUTHN_LOGIN_SUCCESS: 'authn_login_success',
   AUTHN_LOGIN_FAIL: 'authn_login_fail',
   AUTHN_TOKEN_CREATED: 'authn_token_created',
+  /** A request to a protected resource carried no usable token (missing, malformed, expired, forged, unsigned). */
+  AUTHN_TOKEN_INVALID: 'authn_token_invalid',
   AUTHZ_FAIL: 'authz_fail',
   EXCESS_RATE_LIMIT_EXCEEDED: 'excess_rate_limit_exceeded',
   INPUT_VALIDATION_FAIL: 'input_validation_fail',

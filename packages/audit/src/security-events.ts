@@ -75,6 +75,22 @@ export const securityEvents = {
       resource: 'token',
     };
   },
+  /**
+   * `authn_token_invalid`: a protected resource was asked for without a usable token. `reason` is a bounded
+   * code (e.g. `token_missing`, `token_malformed`, `token_expired`, `token_bad_signature`, `token_unsigned`),
+   * `resource` what was asked for (e.g. `route`), `resourceId` its name (the route template). Never pass the token.
+   */
+  authnTokenInvalid(ctx: FailureContext & { resource?: string; resourceId?: string | null }): AuditEventInput {
+    return {
+      ...base(ctx),
+      event: AUDIT_EVENTS.AUTHN_TOKEN_INVALID,
+      result: 'failure',
+      action: 'authenticate',
+      resource: ctx.resource ?? 'route',
+      resourceId: ctx.resourceId ?? null,
+      reason: ctx.reason,
+    };
+  },
   /** `authz_fail`: a signed-in user asked for something that is not theirs. */
   authzFail(ctx: AuthzFailContext): AuditEventInput {
     return {

@@ -30,6 +30,10 @@ describe('security events and counts', () => {
       schema.pool,
       securityEvents.rateLimitExceeded({ ...who, limit: '10/min', resource: '/auth/verify' }),
     );
+    await audit.write(
+      schema.pool,
+      securityEvents.authnTokenInvalid({ ...who, reason: 'token_expired', resourceId: '/rewards/claims' }),
+    );
     const { rows } = await schema.pool.query(
       'SELECT event, result, reason, host(ip) AS ip, stellar_address, resource FROM audit_events ORDER BY id',
     );
@@ -65,6 +69,14 @@ describe('security events and counts', () => {
         ip: '192.0.2.1',
         stellar_address: address,
         resource: '/auth/verify',
+      },
+      {
+        event: 'authn_token_invalid',
+        result: 'failure',
+        reason: 'token_expired',
+        ip: '192.0.2.1',
+        stellar_address: address,
+        resource: 'route',
       },
     ]);
     expect(lines().map((l) => l['event.action'])).toEqual(rows.map((r) => r.event));

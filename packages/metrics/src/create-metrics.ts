@@ -112,7 +112,7 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
     statusBudget: budget(names.httpRequestDuration, L.statusCode),
   });
   const http = recorder;
-  setExemplarProvider(registry, names.httpRequestDuration, (labels) => http.exemplarFor(labels));
+  setExemplarProvider(registry, names.httpRequestDuration, (labels) => http.exemplarsFor(labels));
 
   const live = createLiveSources();
   const metrics: AppMetrics = {

@@ -7,8 +7,13 @@ export interface Exemplar {
   timestamp: number;
 }
 
-/** Finds the exemplar of one histogram bucket sample from its labels (including `le`). */
-export type ExemplarProvider = (labels: Record<string, string | number>) => Exemplar | undefined;
+/**
+ * Finds the exemplars of one histogram series from its labels (as prom-client stores them):
+ * indexed like the bucket bounds, the last index being `+Inf`; `undefined` when it has none.
+ */
+export type ExemplarProvider = (
+  labels: Record<string, string | number>,
+) => ReadonlyArray<Exemplar | undefined> | undefined;
 
 const providers = new WeakMap<Registry, Map<string, ExemplarProvider>>();
 

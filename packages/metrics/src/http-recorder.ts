@@ -105,16 +105,12 @@ export class HttpMetricsRecorder implements HttpRecorder {
   private readonly all: Series[] = [];
   private readonly bounds: readonly number[];
   private readonly bucketKeys: readonly string[];
-  private readonly boundIndex = new Map<string, number>();
+  private readonly byLabels = new WeakMap<object, Series>();
   private active = 0;
 
   constructor(private readonly parts: HttpRecorderParts) {
     this.bounds = (parts.duration as unknown as { upperBounds: readonly number[] }).upperBounds;
     this.bucketKeys = this.bounds.map(String);
-    this.bounds.forEach((bound, index) => {
-      this.boundIndex.set(String(bound), index);
-    });
-    this.boundIndex.set('+Inf', this.bounds.length);
   }
 
   get inFlight(): number {
@@ -157,12 +153,15 @@ export class HttpMetricsRecorder implements HttpRecorder {
     this.parts.inFlight.set(this.active);
   }
 
-  /** The exemplar of one `_bucket` sample of the duration histogram, if a traced request landed there. */
-  exemplarFor(labels: Record<string, string | number>): Exemplar | undefined {
+  /**
+   * The exemplars of one series of the duration histogram, indexed like its buckets (`+Inf` last),
+   * from the labels object prom-client keeps for the series (the recorder's own, so no lookup by value).
+   */
+  exemplarsFor(labels: Record<string, string | number>): ReadonlyArray<Exemplar | undefined> | undefined {
+    const series = this.byLabels.get(labels);
+    if (series !== undefined) return series.exemplars;
     const slot = this.routes.get(String(labels.route))?.statuses.get(statusKeyOfLabel(String(labels.status_code)));
-    const series = slot?.series[METHOD_LABELS.indexOf(String(labels.method))];
-    const index = this.boundIndex.get(String(labels.le));
-    return index === undefined ? undefined : series?.exemplars?.[index];
+    return slot?.series[METHOD_LABELS.indexOf(String(labels.method))]?.exemplars;
   }
 
   private series(method: number, route: string, status: number): Series {
@@ -210,6 +209,7 @@ export class HttpMetricsRecorder implements HttpRecorder {
       exemplars: undefined,
     };
     slot.series[method] = series;
+    this.byLabels.set(labels, series);
     this.all.push(series);
     return series;
   }

@@ -91,6 +91,14 @@ export interface MetricsHandlerOptions {
   bearerToken?: string;
   /** Called when a metric's collect callback fails; that metric is left out of the scrape. Default: `process.emitWarning`. */
   onCollectError?: (error: unknown, metricName: string) => void;
+  /**
+   * Longest wait for collect callbacks in one scrape, in ms. A callback still running then is left
+   * out of that scrape and reported like a failing one (error code `METRICS_ERR_COLLECT_TIMEOUT`);
+   * it is not called again until it settles. When the scraper sends
+   * `X-Prometheus-Scrape-Timeout-Seconds`, the wait is at most three quarters of that timeout.
+   * Default: 5000. Throws `METRICS_ERR_INVALID_OPTION` unless a positive number.
+   */
+  collectTimeoutMs?: number;
 }
 
 /** The part of a `pg` Pool that {@link observePgPool} reads. */

@@ -1,5 +1,6 @@
 import { trace } from '@opentelemetry/api';
 import type { rpc } from '@stellar/stellar-sdk';
+import { accountFromEntry, readAccountEntry } from './account';
 import { transactionHash } from './bounds';
 import { ERROR_CODES, StellarInstrumentedError } from './errors';
 import type { ClientDeps } from './internal-types';
@@ -66,7 +67,9 @@ export function createStellarClient(options: StellarClientOptions): StellarClien
         sdkErrorOutcome: 'simulation_error',
       }),
     getLatestLedger: () => rpcCaller.call('getLatestLedger', () => server.getLatestLedger()),
-    getAccount: (address) => rpcCaller.call('getAccount', () => server.getAccount(address)),
+    getAccount: (address) =>
+      rpcCaller.call('getAccount', async () => accountFromEntry(address, await readAccountEntry(server, address))),
+    getAccountEntry: (address) => rpcCaller.call('getAccountEntry', () => readAccountEntry(server, address)),
     getTransaction: (hash) =>
       rpcCaller.call('getTransaction', () => server.getTransaction(hash), {
         attributes: { [ATTR_TX_HASH]: hash },

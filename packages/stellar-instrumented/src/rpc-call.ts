@@ -64,8 +64,9 @@ export class RpcCaller {
       }
     }
     span.set(attributes ? { ...attributes, [ATTR_RPC_OUTCOME]: outcome } : { [ATTR_RPC_OUTCOME]: outcome });
-    if (!result.ok) span.fail(result.error);
-    else if (outcome !== 'ok') span.fail(undefined, outcome);
+    // A missing account is an answer, not a failure: the span stays unset (OTel: client 4xx-like).
+    if (!result.ok && outcome !== 'not_found') span.fail(result.error);
+    else if (result.ok && outcome !== 'ok') span.fail(undefined, outcome);
     span.end();
     this.metrics.rpc(rpcMethod, outcome, seconds);
     return result;

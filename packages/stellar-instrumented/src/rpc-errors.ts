@@ -5,10 +5,12 @@ import type { RpcOutcome } from './types';
  * Sorts a thrown RPC failure into an `outcome` label. The SDK throws the bare
  * JSON-RPC `error` object for protocol errors, an Error with `response` for
  * HTTP errors, fetch's TypeError (or a socket error code) when the connection
- * fails, and a plain Error of its own otherwise (e.g. "Account not found").
+ * fails, and a plain Error of its own otherwise. A missing account (an expected answer for a
+ * new learner) is `not_found`, never an error.
  */
 export function classifyRpcError(error: unknown): RpcOutcome {
   if (error instanceof StellarInstrumentedError && error.code === ERROR_CODES.RPC_TIMEOUT) return 'timeout';
+  if (error instanceof StellarInstrumentedError && error.code === ERROR_CODES.ACCOUNT_NOT_FOUND) return 'not_found';
   if (isJsonRpcError(error)) return 'rpc_error';
   if (typeof error !== 'object' || error === null) return 'sdk_error';
   if ((error as { response?: unknown }).response) return 'http_error';

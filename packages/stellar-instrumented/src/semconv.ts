@@ -27,6 +27,8 @@ export const RPC_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1
 /** `outcome` label of `stellar_rpc_requests_total`: how one RPC round trip ended. */
 export const RPC_OUTCOMES = [
   'ok',
+  // An expected answer, not a failure: the account (or entry) does not exist yet, e.g. a new learner.
+  'not_found',
   'rpc_error',
   'http_error',
   'timeout',

@@ -145,8 +145,14 @@ export interface StellarClient {
   prepareTransaction(tx: Transaction | FeeBumpTransaction): Promise<Transaction>;
   /** `server.getLatestLedger` with a timeout, a span and metrics. */
   getLatestLedger(): Promise<rpc.Api.GetLatestLedgerResponse>;
-  /** `server.getAccount` with a timeout, a span and metrics. */
+  /**
+   * The account and its sequence number, as `server.getAccount`, with a timeout, a span and metrics.
+   * A missing account rejects with `STELLAR_ERR_ACCOUNT_NOT_FOUND` (message `Account not found: G…`)
+   * and counts as `outcome="not_found"`; a failed request keeps the SDK's error and its own outcome.
+   */
   getAccount(address: string): Promise<Account>;
+  /** The account's ledger entry (`entry.balance`: stroops, a bigint), same errors and outcomes as `getAccount`. */
+  getAccountEntry(address: string): Promise<xdr.AccountEntry>;
   /** One `server.getTransaction` with a timeout, a span and metrics (a single look, no waiting). */
   getTransaction(hash: string): Promise<rpc.Api.GetTransactionResponse>;
   /** `server.getHealth` with a timeout, a span and metrics. */

@@ -90,9 +90,35 @@ describe('instrumented simulate / prepare / reads', () => {
     const count = (rpc_method: string, outcome: string) =>
       sample(h.registry, 'stellar_rpc_requests_total', { rpc_method, outcome });
     expect(await count('getLatestLedger', 'http_error')).toBe(1);
-    expect(await count('getAccount', 'sdk_error')).toBe(1);
+    expect(await count('getAccount', 'not_found')).toBe(1);
+    expect(await count('getAccount', 'sdk_error')).toBe(0);
     expect(await count('getLatestLedger', 'network_error')).toBe(1);
     expect((await h.client.getLatestLedger()).sequence).toBeGreaterThanOrEqual(1);
+  });
+
+  it('counts a missing account as not_found and a failed account look-up as the failure it is', async () => {
+    const missing = Keypair.random().publicKey();
+    await expect(h.client.getAccount(missing)).rejects.toMatchObject({
+      code: ERROR_CODES.ACCOUNT_NOT_FOUND,
+      message: `Account not found: ${missing}`,
+    });
+    await expect(h.client.getAccountEntry(missing)).rejects.toMatchObject({ code: ERROR_CODES.ACCOUNT_NOT_FOUND });
+    // The SDK's own getAccount reports this refused connection as "Account not found"; the client does not.
+    h.sandbox.faults.inject({ kind: 'drop_connection', rpcMethod: 'getLedgerEntries' });
+    const failure = await h.client.getAccount(h.sandbox.accounts[0]!.publicKey).catch((e: unknown) => e);
+    expect(failure).not.toMatchObject({ code: ERROR_CODES.ACCOUNT_NOT_FOUND });
+    const entry = await h.client.getAccountEntry(h.sandbox.accounts[0]!.publicKey);
+    expect(entry.balance).toBeGreaterThan(0n);
+    const count = (rpc_method: string, outcome: string) =>
+      sample(h.registry, 'stellar_rpc_requests_total', { rpc_method, outcome });
+    expect(await count('getAccount', 'not_found')).toBe(1);
+    expect(await count('getAccountEntry', 'not_found')).toBe(1);
+    expect(await count('getAccount', 'network_error')).toBe(1);
+    expect(await count('getAccountEntry', 'ok')).toBe(1);
+    const [missingSpan, foundSpan] = spansNamed(h.exporter, `${SPAN_RPC_PREFIX}getAccountEntry`);
+    expect(missingSpan!.attributes['stellar.rpc.outcome']).toBe('not_found');
+    expect(missingSpan!.status.code).toBe(0); // UNSET: an expected answer is not an error
+    expect(foundSpan!.attributes['stellar.rpc.outcome']).toBe('ok');
   });
 
   it('labels a JSON-RPC error object (as the SDK throws it) rpc_error', async () => {

@@ -60,3 +60,9 @@ export const LABEL_DROP_REASON = 'reason';
 export const DROP_REASON_QUEUE_FULL = 'queue_full';
 /** An export failed (collector refused, unreachable or timed out). */
 export const DROP_REASON_EXPORT_FAILED = 'export_failed';
+
+/** `error.type` (stable semantic conventions) of a request whose client went away before the response was sent. */
+export const ATTR_ERROR_TYPE = 'error.type';
+export const ERROR_TYPE_ABORTED = 'aborted';
+/** Status description of such a span. */
+export const ABORTED_STATUS_MESSAGE = 'client closed the connection before the response was sent';

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { createTestRedis, createTestSchema, type TestRedis, type TestSchema } from '@app/test-utils';
 import { type RunningService, startService } from './support/child';
 import { type OtlpReceiver, startOtlpReceiver } from './support/otlp-receiver';
@@ -9,6 +10,16 @@ async function waitFor<T>(read: () => T | undefined, ms = 10_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const value = read();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function waitForAsync<T>(read: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await read();
     if (value !== undefined) return value;
     if (Date.now() > end) throw new Error('timed out waiting');
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -140,5 +151,33 @@ describe('one Fastify request reading PostgreSQL and Redis', () => {
     expect(await exited).toBe(0);
     service = undefined;
     expect(receiver.spans.map((s) => s.name)).toContain('GET /slow');
+  });
+
+  it('marks the span of a request whose client went away before the answer, with no pretend status code', async () => {
+    service = await startService(FIXTURE, { ...env(), FIXTURE_TRACING: 'memory', FIXTURE_QUIET: '1' });
+    const spansNow = async () => (await (await fetch(`${service!.url}/__spans`)).json()) as SpanView[];
+    // The request is handed to the kernel in full, then the client closes before /slow answers.
+    const socket = connect(service.port, '127.0.0.1');
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.write('GET /slow?ms=2000 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', () => resolve());
+    });
+    socket.destroy();
+    const aborted = await waitForAsync(async () => (await spansNow()).find((s) => s.name === 'GET /slow'));
+    expect(aborted.attributes['error.type']).toBe('aborted');
+    expect(aborted.attributes['http.response.status_code']).toBeUndefined();
+    expect(aborted.status).toMatchObject({ code: 2 });
+
+    // The handler still answers later, into the void: the span stays as it was.
+    await new Promise((resolve) => setTimeout(resolve, 2200));
+    const after = (await spansNow()).filter((s) => s.name === 'GET /slow');
+    expect(after).toHaveLength(1);
+    expect(after[0]!.attributes['http.response.status_code']).toBeUndefined();
+
+    // A request that completes is not marked.
+    expect((await fetch(`${service.url}/slow?ms=10`)).status).toBe(200);
+    const done = await waitForAsync(async () => (await spansNow()).filter((s) => s.name === 'GET /slow')[1]);
+    expect(done.attributes['error.type']).toBeUndefined();
+    expect(done.attributes['http.response.status_code']).toBe(200);
   });
 });

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import { credentialJobKind } from '../modules/credentials/job';
 import { rewardJobKind } from '../modules/rewards/job';
+import type { JobKindLabel } from '../names';
 import { OnchainJobs } from '../stellar/onchain-jobs';
 import type { AppOptions } from '../types';
 
@@ -24,6 +25,8 @@ export default fp<Pick<AppOptions, 'stellar' | 'hooks' | 'reconciler'>>(
       audit: fastify.audit,
       networkPassphrase: stellar.networkPassphrase,
       log: fastify.log,
+      onSettled: (method: string, status: 'confirmed' | 'failed' | 'expired') =>
+        fastify.metrics.jobSettled(method as JobKindLabel, status),
       ...(hooks ? { hooks } : {}),
     };
     const timeout = fastify.config.txTimeoutSeconds;
@@ -38,7 +41,13 @@ export default fp<Pick<AppOptions, 'stellar' | 'hooks' | 'reconciler'>>(
     let running: Promise<unknown> = Promise.resolve();
     const tick = () => {
       running = Promise.all([jobs.rewards.reconcileOnce(), jobs.credentials.reconcileOnce()])
-        .catch((error: unknown) => fastify.log.warn({ err: error }, 'reconciler pass failed; will retry'))
+        .then(([rewards, credentials]) =>
+          fastify.metrics.reconcilerPass(rewards.waiting + credentials.waiting > 0 ? 'ok' : 'idle'),
+        )
+        .catch((error: unknown) => {
+          fastify.metrics.reconcilerPass('error');
+          fastify.log.warn({ err: error }, 'reconciler pass failed; will retry');
+        })
         .finally(() => {
           if (!stopped) timer = setTimeout(tick, fastify.config.reconcileIntervalMs);
         });

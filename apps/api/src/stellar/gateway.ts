@@ -23,6 +23,8 @@ export type LookupResult =
 export interface StellarGateway {
   getAccount(publicKey: string): Promise<Account>;
   accountExists(publicKey: string): Promise<boolean>;
+  /** Native balance in XLM (stroops / 10^7); rejects when the account is missing or the RPC fails. */
+  balanceXlm(publicKey: string): Promise<number>;
   prepare(tx: Transaction): Promise<Transaction>;
   /** Sends the identical envelope (resending is safe) and waits for its outcome. */
   submit(tx: Transaction, method: string): Promise<SubmitResult>;
@@ -61,6 +63,10 @@ export function rpcGateway(server: rpc.Server, options: GatewayOptions = {}): St
         if (error instanceof Error && /not found/i.test(error.message)) return false;
         throw error;
       }
+    },
+    async balanceXlm(publicKey) {
+      const entry = await client.getAccountEntry(publicKey);
+      return Number(entry.balance) / 1e7;
     },
     prepare: (tx) => client.prepareTransaction(tx),
     async submit(tx, method) {

@@ -62,6 +62,8 @@ export interface JobEngineDeps {
   log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
   /** Envelopes built before the job is given up as failed or expired. */
   maxAttempts?: number;
+  /** Called once per committed outcome, with the kind's `method` and the final status (metrics). */
+  onSettled?(method: string, status: 'confirmed' | 'failed' | 'expired'): void;
   hooks?: JobHooks;
 }
 
@@ -108,15 +110,16 @@ export class OnchainJobs {
   /**
    * One reconciler pass: resumes the submitted envelope, then queued requests in order. The
    * look-up runs outside any span (an idle service exports no traces); a span covers a pass
-   * only when it has work.
+   * only when it has work. Returns how many jobs were waiting (up to 50) and how many it settled.
    */
-  async reconcileOnce(): Promise<number> {
+  async reconcileOnce(): Promise<{ waiting: number; settled: number }> {
     const { rows } = await this.deps.pool.query<{ id: string }>(
       `SELECT id FROM ${this.kind.table} WHERE status IN ('requested', 'submitted')
        ORDER BY (status = 'submitted') DESC, created_at LIMIT 50`,
     );
-    if (rows.length === 0) return 0;
-    return withSpan(SPAN.reconcile, { [ATTR.jobTable]: this.kind.table }, () => this.advanceAll(rows));
+    if (rows.length === 0) return { waiting: 0, settled: 0 };
+    const settled = await withSpan(SPAN.reconcile, { [ATTR.jobTable]: this.kind.table }, () => this.advanceAll(rows));
+    return { waiting: rows.length, settled };
   }
 
   private async advanceAll(rows: ReadonlyArray<{ id: string }>): Promise<number> {
@@ -274,6 +277,7 @@ export class OnchainJobs {
       return updated;
     });
     if (!settled) return (await this.load(row.id)) ?? row;
+    this.deps.onSettled?.(this.kind.method, status);
     this.kind.onSettled?.(settled);
     return settled;
   }

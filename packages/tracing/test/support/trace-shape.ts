@@ -6,6 +6,7 @@ export interface SpanView {
   spanId: string;
   parentSpanId: string | undefined;
   attributes: Record<string, unknown>;
+  status?: { code: number; message?: string };
 }
 
 const SERVER = 1;

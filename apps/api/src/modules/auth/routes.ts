@@ -14,17 +14,17 @@ const authRoutes: FastifyPluginAsync = async (fastify) => {
     domain: 'learn-to-earn',
     auditSecurity: fastify.auditSecurity,
   });
-  const rateLimit = { max: fastify.config.authRateLimitMax, timeWindow: '1 minute' };
+  const limited = fastify.ipRateLimit('auth', fastify.config.authRateLimitMax, 60);
 
   fastify.post<{ Body: { stellarAddress: string } }>(
     '/challenge',
-    { schema: challengeSchema, config: { rateLimit } },
+    { schema: challengeSchema, config: limited },
     async (request) => service.challenge(request.body.stellarAddress),
   );
 
   fastify.post<{ Body: { stellarAddress: string; challenge: string; signature: string } }>(
     '/verify',
-    { schema: verifySchema, config: { rateLimit } },
+    { schema: verifySchema, config: limited },
     async (request) => {
       const userId = await service.verify({ ...request.body, ...requestContext(request) });
       const token = await fastify.jwt.sign({ sub: userId, addr: request.body.stellarAddress });

@@ -3,6 +3,8 @@ import type { JobRow } from '../../stellar/onchain-jobs';
 
 export interface ClaimRow extends JobRow {
   submission_id: string;
+  /** Null only on duplicate claims made before migration 003. */
+  quiz_id: string | null;
   amount: string;
 }
 
@@ -25,11 +27,17 @@ export async function lockSubmission(client: PoolClient, id: string): Promise<Su
   return rows[0];
 }
 
-/** Inserts the claim unless the submission already has one; returns [row, created]. */
+/**
+ * Inserts the claim unless the submission or the learner's quiz already has
+ * one (`UNIQUE (submission_id)`, `UNIQUE (user_id, quiz_id)`: a concurrent
+ * insert waits for the other's commit, then conflicts). Returns the new row,
+ * the submission's existing claim, or the other claim of the same quiz.
+ */
 export async function insertClaim(
   client: PoolClient,
   input: {
     submissionId: string;
+    quizId: string;
     userId: string;
     destination: string;
     amount: string;
@@ -37,15 +45,28 @@ export async function insertClaim(
     ip: string;
     userAgent: string | null;
   },
-): Promise<[ClaimRow, boolean]> {
+): Promise<{ row: ClaimRow; outcome: 'created' | 'existing' | 'quiz_already_claimed' }> {
   const inserted = await client.query<ClaimRow>(
-    `INSERT INTO reward_claims (submission_id, user_id, destination, amount, status, trace_id, request_ip, request_user_agent)
-     VALUES ($1, $2, $3, $4, 'requested', $5, $6, $7) ON CONFLICT (submission_id) DO NOTHING RETURNING *`,
-    [input.submissionId, input.userId, input.destination, input.amount, input.traceId, input.ip, input.userAgent],
+    `INSERT INTO reward_claims
+       (submission_id, quiz_id, user_id, destination, amount, status, trace_id, request_ip, request_user_agent)
+     VALUES ($1, $2, $3, $4, $5, 'requested', $6, $7, $8) ON CONFLICT DO NOTHING RETURNING *`,
+    [
+      input.submissionId,
+      input.quizId,
+      input.userId,
+      input.destination,
+      input.amount,
+      input.traceId,
+      input.ip,
+      input.userAgent,
+    ],
   );
-  if (inserted.rows[0]) return [inserted.rows[0], true];
-  const existing = await client.query<ClaimRow>('SELECT * FROM reward_claims WHERE submission_id = $1', [
-    input.submissionId,
-  ]);
-  return [existing.rows[0]!, false];
+  if (inserted.rows[0]) return { row: inserted.rows[0], outcome: 'created' };
+  const { rows } = await client.query<ClaimRow>(
+    `SELECT * FROM reward_claims WHERE submission_id = $1 OR (user_id = $2 AND quiz_id = $3)
+     ORDER BY (submission_id = $1) DESC LIMIT 1`,
+    [input.submissionId, input.userId, input.quizId],
+  );
+  const row = rows[0]!;
+  return { row, outcome: row.submission_id === input.submissionId ? 'existing' : 'quiz_already_claimed' };
 }

@@ -11,10 +11,16 @@ const rewardRoutes: FastifyPluginAsync = async (fastify) => {
     jobs: fastify.jobs.rewards,
     waitMs: fastify.config.claimWaitMs,
     auditSecurity: fastify.auditSecurity,
+    onRejected: (reason) => fastify.metrics.claimRejected(reason),
   });
+  const { config } = fastify;
   fastify.post<{ Body: { submissionId: string } }>(
     '/rewards/claims',
-    { schema: createClaimSchema, onRequest: fastify.authenticate },
+    {
+      schema: createClaimSchema,
+      onRequest: fastify.authenticate,
+      config: fastify.learnerRateLimit('reward_claim', config.claimRateLimitMax, config.claimRateLimitWindowSeconds),
+    },
     async (request, reply) => {
       const { row, created } = await service.claim(callerOf(request), request.body.submissionId);
       return reply.status(created ? 201 : 200).send(claimView(row));

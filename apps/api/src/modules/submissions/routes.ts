@@ -6,9 +6,18 @@ import { createSubmissionService } from './service';
 /** POST /quizzes/:quizId/submissions (signed in). */
 const submissionRoutes: FastifyPluginAsync = async (fastify) => {
   const service = createSubmissionService({ pool: fastify.pg, audit: fastify.audit, metrics: fastify.metrics });
+  const { config } = fastify;
   fastify.post<{ Params: { quizId: string }; Body: { answers: Record<string, number> } }>(
     '/quizzes/:quizId/submissions',
-    { schema: submitSchema, onRequest: fastify.authenticate },
+    {
+      schema: submitSchema,
+      onRequest: fastify.authenticate,
+      config: fastify.learnerRateLimit(
+        'quiz_submission',
+        config.submissionRateLimitMax,
+        config.submissionRateLimitWindowSeconds,
+      ),
+    },
     async (request, reply) => {
       const result = await service.submit(callerOf(request), request.params.quizId, request.body.answers);
       return reply.status(201).send(result);

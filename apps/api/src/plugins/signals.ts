@@ -1,0 +1,36 @@
+import fp from 'fastify-plugin';
+import { startBalanceWatch } from '../signals/balance-watch';
+import { startDbProbe } from '../signals/db-probe';
+import type { AppOptions } from '../types';
+
+/**
+ * The operator's signals that need a timer: `db_up` and the on-chain job backlog (every
+ * SIGNALS_INTERVAL_MS), and the distributor and issuer balances (every
+ * BALANCE_REFRESH_INTERVAL_MS and after each payout). Stopped before the pool is ended.
+ */
+export default fp<Pick<AppOptions, 'stellar'>>(
+  async (fastify, { stellar }) => {
+    const stopProbe = startDbProbe({
+      pool: fastify.pg,
+      metrics: fastify.metrics,
+      intervalMs: fastify.config.signalsIntervalMs,
+      log: fastify.log,
+    });
+    const balances = startBalanceWatch({
+      gateway: stellar.gateway,
+      metrics: fastify.metrics,
+      accounts: { distributor: stellar.distributor.publicKey(), issuer: stellar.issuer.publicKey() },
+      intervalMs: fastify.config.balanceRefreshIntervalMs,
+      log: fastify.log,
+    });
+    // A payout (confirmed or failed: both charge the fee) changes the distributor's balance.
+    const unsubscribe = fastify.metrics.onJobSettled((kind) => {
+      if (kind === 'reward_payout') void balances.refresh();
+    });
+    fastify.addHook('onClose', async () => {
+      unsubscribe();
+      await Promise.all([stopProbe(), balances.stop()]);
+    });
+  },
+  { name: 'signals', dependencies: ['config', 'db', 'metrics', 'onchain'] },
+);

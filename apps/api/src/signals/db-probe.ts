@@ -1,0 +1,88 @@
+import type { Pool } from 'pg';
+import type { JobKindLabel } from '../names';
+import type { ServiceMetrics } from '../service-metrics';
+
+/** Options of {@link startDbProbe}. */
+export interface DbProbeOptions {
+  pool: Pool;
+  metrics: ServiceMetrics;
+  /** Period of the check, in ms (config `SIGNALS_INTERVAL_MS`, default 5000). */
+  intervalMs: number;
+  /** A `SELECT 1` slower than this counts as down, in ms. Default: 3000. */
+  timeoutMs?: number;
+  log: { warn(obj: object, msg?: string): void };
+}
+
+/** The job tables and the `kind` label each one reports under. */
+const JOB_TABLES: ReadonlyArray<{ table: string; kind: JobKindLabel }> = [
+  { table: 'reward_claims', kind: 'reward_payout' },
+  { table: 'credentials', kind: 'credential_mint' },
+];
+
+// Uses the partial indexes on (created_at) WHERE status IN ('requested', 'submitted'): cheap at any table size.
+const BACKLOG_SQL = JOB_TABLES.map(
+  ({ table, kind }) =>
+    `SELECT '${kind}' AS kind, status, count(*)::int AS n,
+       coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS age
+     FROM ${table} WHERE status IN ('requested', 'submitted') GROUP BY status`,
+).join('\nUNION ALL\n');
+
+function within<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Every `intervalMs`: `SELECT 1` sets `db_up`, then one query over the two job tables sets
+ * `onchain_jobs_waiting` and `onchain_job_oldest_waiting_age_seconds` (kept at their last
+ * values while the database is down). Runs once at once; never overlaps itself.
+ * Returns `stop`, which resolves when a running check has finished.
+ */
+export function startDbProbe(options: DbProbeOptions): () => Promise<void> {
+  const { pool, metrics, intervalMs, log } = options;
+  const timeoutMs = options.timeoutMs ?? 3000;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let wasUp = true;
+  const check = async () => {
+    try {
+      await within(timeoutMs, pool.query('SELECT 1'));
+    } catch (error) {
+      metrics.databaseUp(false);
+      if (wasUp) log.warn({ err: error }, 'database check failed: db_up 0');
+      wasUp = false;
+      return;
+    }
+    metrics.databaseUp(true);
+    wasUp = true;
+    const { rows } = await within(
+      timeoutMs,
+      pool.query<{ kind: JobKindLabel; status: 'requested' | 'submitted'; n: number; age: number }>(BACKLOG_SQL),
+    );
+    for (const { kind } of JOB_TABLES) {
+      const mine = rows.filter((row) => row.kind === kind);
+      metrics.jobBacklog({
+        kind,
+        waiting: Object.fromEntries(mine.map((row) => [row.status, row.n])),
+        oldestAgeSeconds: Math.max(0, ...mine.map((row) => row.age)),
+      });
+    }
+  };
+  let running: Promise<void> = Promise.resolve();
+  const tick = () => {
+    running = check()
+      .catch((error: unknown) => log.warn({ err: error }, 'job backlog query failed'))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, intervalMs);
+      });
+  };
+  tick();
+  return async () => {
+    stopped = true;
+    clearTimeout(timer);
+    await running;
+  };
+}
