@@ -31,7 +31,13 @@ try {
   const changeset = path.join(ROOT, 'node_modules', '@changesets', 'cli', 'bin.js');
   run(process.execPath, [changeset, 'version'], copy);
   const result = {
-    pending: readdirSync(path.join(copy, '.changeset')).filter((f) => f.endsWith('.md') && f !== 'README.md'),
+    // What `changeset version` leaves: changesets naming only ignored packages (the service), with those names.
+    pending: readdirSync(path.join(copy, '.changeset'))
+      .filter((f) => f.endsWith('.md') && f !== 'README.md')
+      .map((file) => {
+        const front = readFileSync(path.join(copy, '.changeset', file), 'utf8').split('---')[1] ?? '';
+        return { file, packages: [...front.matchAll(/"([^"]+)":/g)].map((m) => m[1]) };
+      }),
     packages: {},
   };
   for (const dir of [...packages, 'apps/api']) {
