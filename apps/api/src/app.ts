@@ -1,5 +1,6 @@
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyServerOptions } from 'fastify';
 import { clientErrorHandler } from './client-error';
+import { clientErrorCode } from './errors';
 import authRoutes from './modules/auth/routes';
 import courseRoutes from './modules/courses/routes';
 import credentialRoutes from './modules/credentials/routes';
@@ -30,6 +31,11 @@ export function serverOptions(options: AppOptions, extra: FastifyServerOptions =
     // Off by default: request.ip is the peer; behind a proxy, TRUST_PROXY says which X-Forwarded-For hops to believe.
     trustProxy: options.config.trustProxy,
     clientErrorHandler,
+    // A URL Fastify cannot decode (FST_ERR_BAD_URL) never reaches the error handler: same envelope here.
+    frameworkErrors: (error, _request, reply) => {
+      const code = clientErrorCode(error);
+      (reply as unknown as FastifyReply).status(400).send({ statusCode: 400, code, message: error.message });
+    },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     ...extra,
   };

@@ -1,10 +1,9 @@
-import { redactLogLine } from '@app/audit';
 import { installShutdownHandlers } from '@app/tracing';
 import Fastify, { LogController } from 'fastify';
-import pino from 'pino';
 import app, { serverOptions } from './app';
 import { ConfigError, loadConfig } from './config';
 import { listenUrls } from './listen-addresses';
+import { createLogger } from './logger';
 import { startMetricsServer } from './metrics-server';
 import accessLog from './plugins/access-log';
 import { createRuntime } from './runtime';
@@ -24,12 +23,7 @@ async function main(): Promise<void> {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
   }
-  const logger = pino({
-    level: config.logLevel,
-    redact: { paths: ['req.headers.authorization', '*.secret', '*.token'], censor: '[REDACTED]' },
-    // Every line, whatever logged it: secrets redacted in every string, C1/bidi/separators escaped.
-    hooks: { streamWrite: redactLogLine },
-  });
+  const logger = createLogger(config.logLevel);
   const runtime = await createRuntime(config, logger);
   const fastify = Fastify(
     serverOptions(runtime.options, {
@@ -62,7 +56,8 @@ async function main(): Promise<void> {
     `Audit    sealed every ${config.auditSealIntervalMs} ms; check: DATABASE_URL=… npm run audit -- verify`,
     '',
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  // For the person at the terminal: on stderr, so stdout carries JSON log lines only (LOGS.md).
+  process.stderr.write(`${lines.join('\n')}\n`);
 
   // SIGTERM/SIGINT: stop accepting, drain in-flight requests and jobs, close clients, then flush spans.
   installShutdownHandlers({

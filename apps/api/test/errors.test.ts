@@ -74,6 +74,7 @@ describe('every error in the envelope {statusCode, code: API_ERR_*, message}', (
     ],
     ['traversal under /docs (encoded)', () => fetch(`${base}/docs/static/%2e%2e/%2e%2e/package.json`), 'any4xx', null],
     ['traversal under /docs (..%2f)', () => fetch(`${base}/docs/static/..%2f..%2f..%2fpackage.json`), 'any4xx', null],
+    ['a URL that does not decode', () => fetch(`${base}/quizzes/%E0%A4%A`), 400, 'API_ERR_BAD_REQUEST'],
     ['a missing static file', () => fetch(`${base}/docs/static/nope.js`), 404, null],
   ] as const)('%s', async (_name, send, status, code) => {
     const response = await send();

@@ -1,6 +1,7 @@
 import type { FastifyError } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError, clientErrorCode, type ErrorEnvelope, statusMessage } from '../errors';
+import { errorSchema } from '../schemas';
 
 const DB_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001']);
 
@@ -24,6 +25,7 @@ const showsOwnMessage = (code: unknown) => typeof code === 'string' && code.star
  */
 export default fp(
   async (fastify) => {
+    fastify.addSchema(errorSchema);
     fastify.setErrorHandler((error: FastifyError, request, reply) => {
       const send = (envelope: ErrorEnvelope) => reply.status(envelope.statusCode).send(envelope);
       if (error instanceof AppError) {
