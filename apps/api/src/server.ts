@@ -1,5 +1,7 @@
+import cluster from 'node:cluster';
 import { installShutdownHandlers } from '@app/tracing';
 import Fastify, { LogController } from 'fastify';
+import { AggregatorRegistry } from 'prom-client';
 import app, { serverOptions } from './app';
 import { ConfigError, loadConfig } from './config';
 import { listenUrls } from './listen-addresses';
@@ -40,7 +42,16 @@ async function main(): Promise<void> {
   });
   await fastify.register(app, runtime.options);
   await fastify.listen({ port: config.port, host: config.host });
-  const metrics = await startMetricsServer(runtime.options.metrics.registry, config.metricsHost, config.metricsPort);
+  // A cluster worker (src/cluster.ts) answers the primary's AggregatorRegistry with its registry;
+  // only the primary listens on the metrics port.
+  // (constructing one installs prom-client's IPC listener in the worker, as its cluster example does).
+  if (cluster.isWorker) {
+    AggregatorRegistry.setRegistries([runtime.options.metrics.registry]);
+    new AggregatorRegistry();
+  }
+  const metrics = cluster.isWorker
+    ? undefined
+    : await startMetricsServer(runtime.options.metrics.registry, config.metricsHost, config.metricsPort);
 
   // The addresses the server really listens on (a wildcard bind lists every interface).
   const urls = listenUrls(fastify.addresses());
@@ -49,7 +60,7 @@ async function main(): Promise<void> {
     '',
     `API      ${urls.join('  ')}${config.host === '127.0.0.1' || config.host === '::1' || config.host === 'localhost' ? ' (loopback only; HOST=0.0.0.0 serves the network)' : ''}`,
     `Docs     ${api}/docs`,
-    `Metrics  ${metrics.url}`,
+    metrics ? `Metrics  ${metrics.url}` : `Metrics  aggregated by the cluster primary (worker ${process.pid})`,
     ...tracesBanner(),
     ...Object.values(runtime.embedded).map((note) => `Embedded ${note}`),
     `Journey  node apps/api/scripts/journey.mjs ${api} (a new keypair: sign-in, quizzes, rewards, credential)`,
@@ -67,7 +78,7 @@ async function main(): Promise<void> {
       draining = true;
       await fastify.close();
       logger.info('requests drained, background jobs stopped');
-      await new Promise((resolve) => metrics.server.close(resolve));
+      if (metrics) await new Promise((resolve) => metrics.server.close(resolve));
       await runtime.close();
       logger.info('clients closed; flushing spans');
       logger.flush();
