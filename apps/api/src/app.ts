@@ -1,4 +1,6 @@
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyServerOptions } from 'fastify';
+import { clientErrorHandler } from './client-error';
+import { clientErrorCode } from './errors';
 import authRoutes from './modules/auth/routes';
 import courseRoutes from './modules/courses/routes';
 import credentialRoutes from './modules/credentials/routes';
@@ -19,11 +21,21 @@ import signalsPlugin from './plugins/signals';
 import swaggerPlugin from './plugins/swagger';
 import type { AppOptions } from './types';
 
-/** Fastify server options the service needs (body limit, ajv), merged into the caller's. */
+/**
+ * Fastify server options the service needs (body limit, `TRUST_PROXY`, ajv, the JSON envelope for
+ * requests Node's parser refuses), merged into the caller's.
+ */
 export function serverOptions(options: AppOptions, extra: FastifyServerOptions = {}): FastifyServerOptions {
   return {
     bodyLimit: options.config.bodyLimitBytes,
-    // Behind a proxy, set trustProxy through the caller's options.
+    // Off by default: request.ip is the peer; behind a proxy, TRUST_PROXY says which X-Forwarded-For hops to believe.
+    trustProxy: options.config.trustProxy,
+    clientErrorHandler,
+    // A URL Fastify cannot decode (FST_ERR_BAD_URL) never reaches the error handler: same envelope here.
+    frameworkErrors: (error, _request, reply) => {
+      const code = clientErrorCode(error);
+      (reply as unknown as FastifyReply).status(400).send({ statusCode: 400, code, message: error.message });
+    },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     ...extra,
   };
@@ -34,6 +46,8 @@ export function serverOptions(options: AppOptions, extra: FastifyServerOptions =
  * then one encapsulated module per domain. server.ts decides how it runs.
  */
 export default async function app(fastify: FastifyInstance, options: AppOptions): Promise<void> {
+  // Every body this API takes is JSON: anything else is 415, not a string that fails validation.
+  fastify.removeContentTypeParser('text/plain');
   await fastify.register(configPlugin, { config: options.config });
   await fastify.register(errorHandler);
   await fastify.register(dbPlugin, { pool: options.pool });

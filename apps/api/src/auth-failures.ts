@@ -19,7 +19,11 @@ export const TOKEN_FAILURE = {
   unsigned: 'token_unsigned',
   /** Signed with an algorithm the service does not accept. */
   badAlgorithm: 'token_bad_algorithm',
-  /** Anything else the verifier refused (claims such as nbf, an unknown subject). */
+  /** A well-signed token whose `sub` is not a user id (missing, not a UUID, a number) or whose `addr` is no account. */
+  subjectMalformed: 'token_subject_malformed',
+  /** A well-signed token for a user the database does not know (signed before a reset, or the user is gone). */
+  subjectUnknown: 'token_subject_unknown',
+  /** Anything else the verifier refused (claims such as nbf). */
   invalid: 'token_invalid',
 } as const;
 
@@ -57,8 +61,11 @@ const MAX_KEYS = 10_000;
  */
 export function createTokenFailureRecorder(fastify: FastifyInstance) {
   const audited = new Map<string, number>();
-  return (request: FastifyRequest, error: unknown): TokenFailureReason => {
-    const reason = tokenFailureReason(request, error);
+  return (
+    request: FastifyRequest,
+    error: unknown,
+    reason: TokenFailureReason = tokenFailureReason(request, error),
+  ): TokenFailureReason => {
     fastify.metrics.authAttempt('failure', reason);
     const now = Date.now();
     const window = Math.floor(now / WINDOW_MS);

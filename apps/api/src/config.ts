@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { StrKey } from '@stellar/stellar-sdk';
 
 /** The service's configuration, read once from the environment and validated at start. */
@@ -5,6 +6,12 @@ export interface Config {
   readonly production: boolean;
   readonly host: string;
   readonly port: number;
+  /**
+   * Fastify `trustProxy` from `TRUST_PROXY`: `false` (default: the peer address is the client),
+   * `true` (trust every hop), or the proxies' addresses/CIDRs/`loopback`/`linklocal`/`uniquelocal`
+   * (comma-separated). Hop counts are refused: Fastify 5 ignores them (it cannot check the peer).
+   */
+  readonly trustProxy: boolean | string[];
   readonly metricsHost: string;
   readonly metricsPort: number;
   /** When set, /metrics is also served on the public listener behind this bearer token. */
@@ -89,14 +96,44 @@ function url(env: Env, name: string, protocols: string[], problems: string[]): s
   return raw;
 }
 
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function trustProxy(raw: string | undefined, problems: string[]): boolean | string[] {
+  const value = raw?.trim() ?? '';
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) {
+    problems.push('TRUST_PROXY hop counts are not supported (Fastify never trusts them): list the proxy addresses');
+    return false;
+  }
+  const entries = value.split(',').map((e) => e.trim());
+  const bad = entries.filter((entry) => {
+    if (PROXY_NAMES.has(entry)) return false;
+    const [address, bits, ...rest] = entry.split('/');
+    const family = isIP(address ?? '');
+    if (family === 0 || rest.length > 0) return true;
+    return bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+  });
+  if (bad.length > 0) {
+    problems.push(
+      `TRUST_PROXY must be true, false or proxy addresses/CIDRs (loopback, linklocal, uniquelocal); not: ${bad.join(', ')}`,
+    );
+    return false;
+  }
+  return entries;
+}
+
 /** Reads and validates the configuration; throws ConfigError with every problem found. */
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
   const production = env.NODE_ENV === 'production';
   const config: Config = {
     production,
-    host: env.HOST || '0.0.0.0',
+    // Loopback unless HOST says otherwise: the embedded default (funded sandbox accounts, a generated
+    // JWT secret) must not be reachable from the network by accident.
+    host: env.HOST || '127.0.0.1',
     port: integer(env, 'PORT', 3000, problems, 0, 65535),
+    trustProxy: trustProxy(env.TRUST_PROXY, problems),
     metricsHost: env.METRICS_HOST || '127.0.0.1',
     metricsPort: integer(env, 'METRICS_PORT', 9464, problems, 0, 65535),
     metricsToken: env.METRICS_TOKEN || undefined,

@@ -15,6 +15,8 @@ export interface JobRequestDeps {
   jobs: OnchainJobs;
   /** How long a request waits for the outcome (`CLAIM_WAIT_MS`). */
   waitMs: number;
+  /** How often a waiting request tries again while its job cannot move (`STELLAR_POLL_INTERVAL_MS`). */
+  pollMs?: number;
   auditSecurity(event: AuditInput): Promise<void>;
 }
 
@@ -64,6 +66,9 @@ export interface JobRequester<R extends JobRow> {
   denied(caller: Caller, resource: string, resourceId: string, action: string): Promise<Error>;
 }
 
+const SETTLED = new Set(['confirmed', 'failed', 'expired']);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export function createJobRequester<R extends JobRow>(deps: JobRequestDeps, kind: JobRequestKind): JobRequester<R> {
   const find = async (id: string): Promise<R | undefined> =>
     (await deps.pool.query<R>(`SELECT * FROM ${kind.table} WHERE id = $1`, [id])).rows[0];
@@ -82,6 +87,28 @@ export function createJobRequester<R extends JobRow>(deps: JobRequestDeps, kind:
       action,
     });
     return ERR_FORBIDDEN();
+  };
+
+  /**
+   * Drives the job and waits for its outcome for up to `waitMs` in all: while another envelope of
+   * the same source is in flight (here or on another instance) or the RPC is unreachable, a step
+   * leaves the job `requested` at once, so the request tries again every `pollMs` until the job
+   * settles or the time is up. The job goes on in the background either way.
+   */
+  const awaitOutcome = async (initial: R): Promise<R> => {
+    const deadline = Date.now() + deps.waitMs;
+    let row = initial;
+    while (!SETTLED.has(row.status)) {
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      await waitAtMost(deps.jobs.advance(row.id), left);
+      row = (await find(row.id)) ?? row;
+      const pause = Math.min(deps.pollMs ?? 250, deadline - Date.now());
+      if (SETTLED.has(row.status) || pause <= 0) break;
+      await sleep(pause);
+      row = (await find(row.id)) ?? row;
+    }
+    return row;
   };
 
   return {
@@ -114,11 +141,7 @@ export function createJobRequester<R extends JobRow>(deps: JobRequestDeps, kind:
         if (error instanceof NotOwner) throw await denied(caller, error.resource, error.resourceId, error.action);
         throw error;
       }
-      const { row, created } = outcome;
-      if (row.status === 'requested' || row.status === 'submitted') {
-        await waitAtMost(deps.jobs.advance(row.id), deps.waitMs);
-      }
-      return { row: (await find(row.id)) ?? row, created };
+      return { row: await awaitOutcome(outcome.row), created: outcome.created };
     },
     async get(caller, id) {
       const row = await find(id);

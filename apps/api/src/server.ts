@@ -1,9 +1,11 @@
-import { redactLogLine } from '@app/audit';
+import cluster from 'node:cluster';
 import { installShutdownHandlers } from '@app/tracing';
 import Fastify, { LogController } from 'fastify';
-import pino from 'pino';
+import { AggregatorRegistry } from 'prom-client';
 import app, { serverOptions } from './app';
 import { ConfigError, loadConfig } from './config';
+import { listenUrls } from './listen-addresses';
+import { createLogger } from './logger';
 import { startMetricsServer } from './metrics-server';
 import accessLog from './plugins/access-log';
 import { createRuntime } from './runtime';
@@ -23,12 +25,7 @@ async function main(): Promise<void> {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
   }
-  const logger = pino({
-    level: config.logLevel,
-    redact: { paths: ['req.headers.authorization', '*.secret', '*.token'], censor: '[REDACTED]' },
-    // Every line, whatever logged it: secrets redacted in every string, C1/bidi/separators escaped.
-    hooks: { streamWrite: redactLogLine },
-  });
+  const logger = createLogger(config.logLevel);
   const runtime = await createRuntime(config, logger);
   const fastify = Fastify(
     serverOptions(runtime.options, {
@@ -45,21 +42,33 @@ async function main(): Promise<void> {
   });
   await fastify.register(app, runtime.options);
   await fastify.listen({ port: config.port, host: config.host });
-  const metrics = await startMetricsServer(runtime.options.metrics.registry, config.metricsHost, config.metricsPort);
+  // A cluster worker (src/cluster.ts) answers the primary's AggregatorRegistry with its registry;
+  // only the primary listens on the metrics port.
+  // (constructing one installs prom-client's IPC listener in the worker, as its cluster example does).
+  if (cluster.isWorker) {
+    AggregatorRegistry.setRegistries([runtime.options.metrics.registry]);
+    new AggregatorRegistry();
+  }
+  const metrics = cluster.isWorker
+    ? undefined
+    : await startMetricsServer(runtime.options.metrics.registry, config.metricsHost, config.metricsPort);
 
-  const port = (fastify.server.address() as { port: number }).port;
+  // The addresses the server really listens on (a wildcard bind lists every interface).
+  const urls = listenUrls(fastify.addresses());
+  const api = urls[0]!;
   const lines = [
     '',
-    `API      http://127.0.0.1:${port}`,
-    `Docs     http://127.0.0.1:${port}/docs`,
-    `Metrics  ${metrics.url}`,
+    `API      ${urls.join('  ')}${config.host === '127.0.0.1' || config.host === '::1' || config.host === 'localhost' ? ' (loopback only; HOST=0.0.0.0 serves the network)' : ''}`,
+    `Docs     ${api}/docs`,
+    metrics ? `Metrics  ${metrics.url}` : `Metrics  aggregated by the cluster primary (worker ${process.pid})`,
     ...tracesBanner(),
     ...Object.values(runtime.embedded).map((note) => `Embedded ${note}`),
-    `Journey  node apps/api/scripts/journey.mjs http://127.0.0.1:${port} (a new keypair: sign-in, quizzes, rewards, credential)`,
+    `Journey  node apps/api/scripts/journey.mjs ${api} (a new keypair: sign-in, quizzes, rewards, credential)`,
     `Audit    sealed every ${config.auditSealIntervalMs} ms; check: DATABASE_URL=… npm run audit -- verify`,
     '',
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  // For the person at the terminal: on stderr, so stdout carries JSON log lines only (LOGS.md).
+  process.stderr.write(`${lines.join('\n')}\n`);
 
   // SIGTERM/SIGINT: stop accepting, drain in-flight requests and jobs, close clients, then flush spans.
   installShutdownHandlers({
@@ -69,7 +78,7 @@ async function main(): Promise<void> {
       draining = true;
       await fastify.close();
       logger.info('requests drained, background jobs stopped');
-      await new Promise((resolve) => metrics.server.close(resolve));
+      if (metrics) await new Promise((resolve) => metrics.server.close(resolve));
       await runtime.close();
       logger.info('clients closed; flushing spans');
       logger.flush();

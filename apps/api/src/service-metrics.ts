@@ -93,6 +93,8 @@ function createOperatorMetrics(registry: Registry, pools: Set<Pool>) {
     name: METRIC.buildInfo,
     help: 'Always 1; labelled with the service version and the Node.js version',
     labelNames: ['version', 'node_version'],
+    // Cluster (src/cluster.ts): every worker says 1; the merged value stays 1.
+    aggregator: 'max',
   });
   buildInfo.set({ version: serviceVersion(), node_version: process.version }, 1);
   getOrCreateGauge<'state'>(registry, {
@@ -117,16 +119,21 @@ function createOperatorMetrics(registry: Registry, pools: Set<Pool>) {
     dbUp: getOrCreateGauge(registry, {
       name: METRIC.dbUp,
       help: 'Whether PostgreSQL answered the last periodic SELECT 1 within its timeout (1) or not (0)',
+      // Cluster: 0 as soon as one worker cannot reach PostgreSQL.
+      aggregator: 'min',
     }),
     waiting: getOrCreateGauge<'kind' | 'state'>(registry, {
       name: METRIC.onchainJobsWaiting,
       help: 'On-chain jobs not settled yet, by kind and state (requested: no envelope in flight; submitted: sent, outcome unknown)',
       labelNames: ['kind', 'state'],
+      // Cluster: read from the shared database, the same in every worker; summing would count it N times.
+      aggregator: 'max',
     }),
     oldest: getOrCreateGauge<'kind'>(registry, {
       name: METRIC.onchainJobOldestWaitingAge,
       help: 'Seconds since the oldest waiting on-chain job was created, by kind (0 when none waits)',
       labelNames: ['kind'],
+      aggregator: 'max',
     }),
     passes: getOrCreateCounter<'outcome'>(registry, {
       name: METRIC.onchainReconcilerPasses,
@@ -142,6 +149,7 @@ function createOperatorMetrics(registry: Registry, pools: Set<Pool>) {
       name: METRIC.stellarAccountBalance,
       help: 'Native balance in XLM of the source accounts the service pays from, by account role',
       labelNames: ['account'],
+      aggregator: 'max',
     }),
   };
   // Every bounded series from the first scrape, so rate() and absent() never start from nothing.

@@ -158,6 +158,49 @@ describe('reward claims', () => {
     }
   });
 
+  it('waits up to CLAIM_WAIT_MS for the outcome also while another instance has a payout in flight', async () => {
+    const waiting = await buildApp(env, { env: { CLAIM_WAIT_MS: '15000' } });
+    const other = await buildApp(env, { env: { CLAIM_WAIT_MS: '15000' } });
+    try {
+      const first = await signIn(waiting.app);
+      const second = await signIn(waiting.app);
+      const firstSubmission = await passQuiz(waiting.app, first.headers);
+      const secondSubmission = await passQuiz(waiting.app, second.headers);
+      // The first payout is slow to send: its envelope stays in flight for a while.
+      env.sandbox.faults.inject({ kind: 'latency', rpcMethod: 'sendTransaction', delayMs: 1500 });
+      const slow = waiting.app.inject({
+        method: 'POST',
+        url: '/rewards/claims',
+        headers: first.headers,
+        payload: { submissionId: firstSubmission },
+      });
+      for (let i = 0; i < 100; i += 1) {
+        const { rows } = await env.schema.pool.query(
+          "SELECT 1 FROM reward_claims WHERE submission_id = $1 AND status = 'submitted'",
+          [firstSubmission],
+        );
+        if (rows.length > 0) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const started = Date.now();
+      const queued = await other.app.inject({
+        method: 'POST',
+        url: '/rewards/claims',
+        headers: second.headers,
+        payload: { submissionId: secondSubmission },
+      });
+      // Not `requested` at once: it waited for its turn and for its own ledger outcome.
+      expect(queued.statusCode).toBe(201);
+      expect(queued.json().status).toBe('confirmed');
+      expect(Date.now() - started).toBeLessThan(15000);
+      expect((await slow).json().status).toBe('confirmed');
+    } finally {
+      env.sandbox.faults.clear();
+      await waiting.app.close();
+      await other.app.close();
+    }
+  });
+
   it('keeps claims pending while the Stellar RPC is down and finishes them when it is back', async () => {
     const resilient = await buildApp(env, { env: { CLAIM_WAIT_MS: '500' }, reconciler: true });
     try {

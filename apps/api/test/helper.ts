@@ -3,7 +3,7 @@ import { createAuditWriter, migrateAuditSchema } from '@app/audit';
 import { type Sandbox, startSandbox } from '@app/stellar-sandbox';
 import { createTestRedis, createTestSchema, type TestRedis, type TestSchema, testRedisOptions } from '@app/test-utils';
 import { Keypair, rpc } from '@stellar/stellar-sdk';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import app, { serverOptions } from '../src/app';
@@ -11,6 +11,7 @@ import { loadConfig } from '../src/config';
 import { migrate } from '../src/db/migrate';
 import { seedCourses } from '../src/db/seed';
 import { AUDIT } from '../src/names';
+import accessLog from '../src/plugins/access-log';
 import { gatewayOptions } from '../src/runtime';
 import { createServiceMetrics, type ServiceMetrics } from '../src/service-metrics';
 import { rpcGateway } from '../src/stellar/gateway';
@@ -65,6 +66,10 @@ export interface BuildOptions {
   /** A Redis client to use instead of the env's prefixed one; `null` for the in-process store. */
   redis: Redis | null;
   pool: Pool;
+  /** Extra Fastify server options (e.g. a `loggerInstance` writing to a test sink). */
+  server: FastifyServerOptions;
+  /** Register the access-log plugin as server.ts does (one line per request). */
+  accessLog: boolean;
 }
 
 export interface TestApp {
@@ -105,7 +110,8 @@ export async function buildApp(env: TestEnv, overrides: Partial<BuildOptions> = 
     reconciler: overrides.reconciler ?? false,
     ...(overrides.hooks ? { hooks: overrides.hooks } : {}),
   };
-  const fastify = Fastify(serverOptions(options));
+  const fastify = Fastify(serverOptions(options, overrides.server));
+  if (overrides.accessLog) await fastify.register(accessLog);
   await fastify.register(app, options);
   await fastify.ready();
   return { app: fastify, metrics, options };

@@ -175,7 +175,7 @@ describe('tracing, through the preloaded service', () => {
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as Record<string, unknown>);
-    const access = lines.filter((l) => (l.http as { route?: string } | undefined)?.route === '/rewards/claims');
+    const access = lines.filter((l) => l['event.dataset'] === 'access' && l['http.route'] === '/rewards/claims');
     expect(access).toHaveLength(1);
     expect(access[0]!['trace.id']).toBe(root!.traceId);
   });

@@ -5,7 +5,7 @@ export { AUDIT_ERROR_CODES, AuditError } from './errors';
 export type { AuditEventNames } from './event-names';
 export { registeredEventNames } from './event-names';
 export type { LogFieldName, LogFieldsInput } from './log-fields';
-export { LOG_FIELDS, logFields } from './log-fields';
+export { LOG_DATASETS, LOG_FIELDS, logFields } from './log-fields';
 export { MIGRATIONS_DIR, migrateAuditSchema } from './migrate';
 export {
   AUDIT_EVENTS,

@@ -6,8 +6,14 @@
  * through `@app/audit/log-fields`.
  */
 export const LOG_FIELDS = {
-  /** `true` on every audit line; lets a pipeline route audit lines apart. */
-  AUDIT: 'audit',
+  /**
+   * ECS `event.kind`: `event` on audit lines, `state` on chain-head lines. (There is no `audit: true`
+   * flag: a key that is a boolean on some lines and an object on others — `audit` next to `audit.*` —
+   * is refused by Elasticsearch/OpenSearch dynamic mappings.)
+   */
+  EVENT_KIND: 'event.kind',
+  /** ECS `event.dataset`: which kind of line this is (`LOG_DATASETS`), to route audit lines apart. */
+  EVENT_DATASET: 'event.dataset',
   EVENT_ID: 'event.id',
   /** The event name, e.g. `reward_claimed` or `authn_login_fail`. */
   EVENT_ACTION: 'event.action',
@@ -45,6 +51,16 @@ export const LOG_FIELDS = {
   /** Chain head logged by the sealer: an anchor outside the database. */
   AUDIT_CHAIN_SEQ: 'audit.chain.seq',
   AUDIT_CHAIN_HASH: 'audit.chain.hash',
+} as const;
+
+/** Values of `event.dataset` on the lines this package (and the service's access log) writes. */
+export const LOG_DATASETS = {
+  /** One line per audit event (the copy of the row). */
+  AUDIT: 'audit',
+  /** The sealer's chain head after a pass. */
+  AUDIT_CHAIN: 'audit.chain',
+  /** One line per HTTP request. */
+  ACCESS: 'access',
 } as const;
 
 export type LogFieldName = (typeof LOG_FIELDS)[keyof typeof LOG_FIELDS];

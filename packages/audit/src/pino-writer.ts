@@ -1,10 +1,11 @@
-import { LOG_FIELDS } from './log-fields';
+import { LOG_DATASETS, LOG_FIELDS } from './log-fields';
 import type { AuditEvent } from './types';
 
 /** The log copy of an event under the convention's field names (no null fields). */
 export function auditLogLine(event: AuditEvent): Record<string, unknown> {
   const line: Record<string, unknown> = {
-    [LOG_FIELDS.AUDIT]: true,
+    [LOG_FIELDS.EVENT_KIND]: 'event',
+    [LOG_FIELDS.EVENT_DATASET]: LOG_DATASETS.AUDIT,
     [LOG_FIELDS.EVENT_ID]: event.eventId,
     [LOG_FIELDS.EVENT_ACTION]: event.event,
     [LOG_FIELDS.EVENT_OUTCOME]: event.result,

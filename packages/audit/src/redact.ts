@@ -272,13 +272,13 @@ function redactDeep(value: unknown, depth: number): unknown {
  * `pino({ hooks: { streamWrite: redactLogLine } })`.
  */
 export function redactLogLine(line: string): string {
-  const escape = (text: string) =>
+  const escapeUnsafe = (text: string) =>
     text.replace(UNSAFE_IN_LINE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
   } catch {
-    return escape(redactSecrets(line));
+    return escapeUnsafe(redactSecrets(line));
   }
-  return `${escape(JSON.stringify(redactDeep(parsed, 0)))}\n`;
+  return `${escapeUnsafe(JSON.stringify(redactDeep(parsed, 0)))}\n`;
 }

@@ -1,6 +1,6 @@
 import { readAuditBacklog } from './backlog';
 import { CANONICAL_COLUMNS, type CanonicalRow, chainAlg, chainHash, GENESIS_HASH, tables } from './chain';
-import { LOG_FIELDS } from './log-fields';
+import { LOG_DATASETS, LOG_FIELDS } from './log-fields';
 import { DEFAULT_UNSEALED_GRACE_SECONDS, LOCK_SEAL } from './names';
 import { currentSchema, withConnection } from './sql';
 import type { AuditSealer, ChainHead, Queryable, SealerHealth, SealerOptions, SealOptions, SealResult } from './types';
@@ -89,7 +89,8 @@ export async function sealAuditChain(target: Queryable, options: SealOptions = {
         // The head in an external log anchors the chain against a truncated tail.
         options.logger.info(
           {
-            [LOG_FIELDS.AUDIT]: true,
+            [LOG_FIELDS.EVENT_KIND]: 'state',
+            [LOG_FIELDS.EVENT_DATASET]: LOG_DATASETS.AUDIT_CHAIN,
             [LOG_FIELDS.AUDIT_CHAIN_SEQ]: result.seq,
             [LOG_FIELDS.AUDIT_CHAIN_HASH]: result.hash,
           },

@@ -72,7 +72,7 @@ export interface AuditLogger {
 }
 
 export interface AuditWriterOptions {
-  /** pino logger; each event becomes one line with `audit: true`. Omit to write rows only. */
+  /** pino logger; each event becomes one line with `event.dataset: "audit"`. Omit to write rows only. */
   logger?: AuditLogger;
   /** Schema of `audit_events`; default: the connection's search_path. */
   schema?: string;

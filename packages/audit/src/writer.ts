@@ -15,7 +15,7 @@ import { normalizeEvent } from './validate';
 /**
  * Creates the audit writer. `write(client, event)` inserts the row with the
  * caller's client — so it commits or rolls back with the business change —
- * and then writes the log copy (`audit: true`) through `logger`. With `events`,
+ * and then writes the log copy (`event.dataset: audit`) through `logger`. With `events`,
  * only those names and the security events (`AUDIT_EVENTS`) are accepted; throws
  * `AUDIT_ERR_INVALID_OPTION` at once when an `events` entry is not an event name.
  */

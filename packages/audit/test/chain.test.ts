@@ -35,7 +35,12 @@ describe('hash chain: seal and verify', () => {
     const { logger, lines } = captureLogger();
     const sealed = await sealAll(schema.pool, { batchSize: 7, logger });
     expect(sealed.sealed).toBe(20);
-    expect(lines().at(-1)).toMatchObject({ audit: true, 'audit.chain.seq': 20, 'audit.chain.hash': sealed.head!.hash });
+    expect(lines().at(-1)).toMatchObject({
+      'event.kind': 'state',
+      'event.dataset': 'audit.chain',
+      'audit.chain.seq': 20,
+      'audit.chain.hash': sealed.head!.hash,
+    });
     const result = await verifyAuditChain(schema.pool);
     expect(result).toMatchObject({ ok: true, checked: 20, unsealed: 0, firstBroken: null, head: sealed.head });
     expect((await sealAuditChain(schema.pool)).sealed).toBe(0);

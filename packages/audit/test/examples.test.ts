@@ -15,7 +15,7 @@ describe('examples/', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line));
-    expect(lines.filter((l) => l.audit === true && l['event.action'])).toHaveLength(2);
+    expect(lines.filter((l) => l['event.dataset'] === 'audit' && l['event.action'])).toHaveLength(2);
     // Sealing may lag behind another session's open transaction (cluster-wide xmin): count both.
     const verified = lines.at(-1);
     expect(verified).toMatchObject({ msg: 'verified', ok: true });

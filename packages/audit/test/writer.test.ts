@@ -73,7 +73,8 @@ describe('createAuditWriter (real PostgreSQL, own schema via search_path)', () =
 
     const [line] = lines();
     expect(line).toMatchObject({
-      audit: true,
+      'event.kind': 'event',
+      'event.dataset': 'audit',
       msg: 'audit',
       'event.id': written.eventId,
       'event.action': 'reward_claimed',

@@ -1,5 +1,6 @@
 import { isPastBounds } from './bounds';
-import type { Verdict } from './outcome';
+import type { DiagnosticEventSummary } from './diagnostics';
+import { rejectedVerdict, type Verdict } from './outcome';
 import { decodeResult } from './result-codes';
 import { type RunState, seeLedger } from './run-state';
 import { ATTR_GET_STATUS, ATTR_LEDGER, ATTR_TX_HASH, REASONS } from './semconv';
@@ -9,6 +10,7 @@ import { sleep } from './timeout';
 export interface RejectedAfterUncertain {
   resultCode: string;
   feeCharged?: string;
+  diagnosticEvents?: DiagnosticEventSummary[];
 }
 
 /**
@@ -62,10 +64,7 @@ export async function confirm(
     deps.metrics.poll(state.method, 'not_found');
     if (isPastBounds(identity, r, state.sentAfter)) {
       if (!options.rejected) return { status: 'expired', reason: REASONS.pastTimeBound };
-      const { resultCode, feeCharged } = options.rejected;
-      const verdict: Verdict = { status: 'rejected', resultCode, reason: REASONS.pastTimeBound };
-      if (feeCharged !== undefined) verdict.feeCharged = feeCharged;
-      return verdict;
+      return { ...rejectedVerdict(options.rejected), reason: REASONS.pastTimeBound };
     }
     // Past its bounds, yet the RPC no longer holds the ledgers it could have landed in: polling more cannot tell.
     if (isPastBounds(identity, r, Number.POSITIVE_INFINITY)) {

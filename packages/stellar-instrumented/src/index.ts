@@ -1,5 +1,7 @@
 export { transactionIdentity } from './bounds';
 export { createStellarClient } from './client';
+export type { DiagnosticEventSummary } from './diagnostics';
+export { summariseDiagnosticEvents } from './diagnostics';
 export type { ErrorCode } from './errors';
 export { ERROR_CODES, StellarInstrumentedError } from './errors';
 export type { DecodedResult } from './result-codes';
@@ -9,6 +11,8 @@ export {
   ATTR_METHOD,
   ATTR_RPC_METHOD,
   ATTR_TX_ATTEMPTS,
+  ATTR_TX_DIAGNOSTIC_EVENTS,
+  ATTR_TX_DIAGNOSTIC_EVENTS_XDR,
   ATTR_TX_HASH,
   ATTR_TX_RESULT_CODE,
   ATTR_TX_STATUS,

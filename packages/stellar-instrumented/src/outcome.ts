@@ -1,3 +1,5 @@
+import type { DiagnosticEventSummary } from './diagnostics';
+import { ERROR_CODES, StellarInstrumentedError } from './errors';
 import type { RunState } from './run-state';
 import type { SubmissionOutcome, SubmissionStatus } from './types';
 
@@ -10,7 +12,32 @@ export interface Verdict {
   feeCharged?: string;
   returnValue?: SubmissionOutcome['returnValue'];
   reason?: string;
+  diagnosticEvents?: DiagnosticEventSummary[];
   error?: Error;
+}
+
+/**
+ * The verdict of an `ERROR` answer: the result code, the fee the network reported, the diagnostic
+ * events, and an error whose message says why (the events' messages), so logs and spans carry it.
+ */
+export function rejectedVerdict(sent: {
+  resultCode: string;
+  feeCharged?: string;
+  diagnosticEvents?: DiagnosticEventSummary[];
+}): Verdict {
+  const verdict: Verdict = { status: 'rejected', resultCode: sent.resultCode };
+  if (sent.feeCharged !== undefined) verdict.feeCharged = sent.feeCharged;
+  const why = sent.diagnosticEvents?.map((e) => e.message).join('; ');
+  const error = new StellarInstrumentedError(
+    ERROR_CODES.TX_REJECTED,
+    `sendTransaction answered ERROR ${sent.resultCode}${why ? `: ${why}` : ''}`,
+  );
+  if (sent.diagnosticEvents) {
+    verdict.diagnosticEvents = sent.diagnosticEvents;
+    error.diagnosticEvents = sent.diagnosticEvents;
+  }
+  verdict.error = error;
+  return verdict;
 }
 
 export function buildOutcome(
@@ -32,6 +59,7 @@ export function buildOutcome(
   if (verdict.feeCharged !== undefined) outcome.feeCharged = verdict.feeCharged;
   if (verdict.returnValue !== undefined) outcome.returnValue = verdict.returnValue;
   if (verdict.reason !== undefined) outcome.reason = verdict.reason;
+  if (verdict.diagnosticEvents) outcome.diagnosticEvents = verdict.diagnosticEvents;
   if (state.latestLedger !== undefined) outcome.latestLedger = state.latestLedger;
   if (state.latestLedgerCloseTime !== undefined) outcome.latestLedgerCloseTime = state.latestLedgerCloseTime;
   const error =

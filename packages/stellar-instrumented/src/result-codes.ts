@@ -22,7 +22,7 @@ export function decodeResult(result: xdr.TransactionResult): DecodedResult {
     body = result.result.innerResultPair.result.result;
   }
   const resultCode = specName(body.type);
-  if (body.type !== 'txFailed' || !body.results) return { resultCode, feeCharged };
+  if ((body.type !== 'txFailed' && body.type !== 'txSuccess') || !body.results) return { resultCode, feeCharged };
   return {
     resultCode,
     operationResultCodes: body.results.map((op) => specName(operationCode(op as Variant))),

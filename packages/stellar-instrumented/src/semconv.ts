@@ -66,6 +66,9 @@ export const ATTR_TX_POLLS = 'stellar.tx.polls';
 export const ATTR_TX_FEE_CHARGED = 'stellar.tx.fee_charged';
 export const ATTR_TX_REASON = 'stellar.tx.reason';
 export const ATTR_TX_MAX_TIME = 'stellar.tx.max_time';
+/** Messages of the diagnostic events of an `ERROR` answer (string array), and their base64 XDR. */
+export const ATTR_TX_DIAGNOSTIC_EVENTS = 'stellar.tx.diagnostic_events';
+export const ATTR_TX_DIAGNOSTIC_EVENTS_XDR = 'stellar.tx.diagnostic_events_xdr';
 export const ATTR_METHOD = 'stellar.method';
 export const ATTR_SEND_STATUS = 'stellar.rpc.send_status';
 export const ATTR_GET_STATUS = 'stellar.rpc.get_status';

@@ -1,5 +1,6 @@
 import { backoffDelay } from './backoff';
 import type { RejectedAfterUncertain } from './confirm';
+import { type DiagnosticEventSummary, summariseDiagnosticEvents } from './diagnostics';
 import type { ResubmitReason } from './metrics';
 import { decodeResult } from './result-codes';
 import { isRequestRefused } from './rpc-errors';
@@ -15,7 +16,7 @@ export type SendVerdict =
   /** Some send may have reached the network; poll to find out. */
   | { kind: 'uncertain' }
   /** ERROR with nothing uncertain before it: refused, never applied. */
-  | { kind: 'rejected'; resultCode: string; feeCharged?: string }
+  | { kind: 'rejected'; resultCode: string; feeCharged?: string; diagnosticEvents?: DiagnosticEventSummary[] }
   /** ERROR after an uncertain send: refused now, but the earlier send may have landed. */
   | { kind: 'rejected_after_uncertain'; rejected: RejectedAfterUncertain }
   /** The RPC refused the request itself (parse / invalid-params JSON-RPC error); nothing was queued. */
@@ -51,12 +52,16 @@ export async function send(state: RunState, tx: SignedTransaction): Promise<Send
         const decoded = r.errorResult ? decodeResult(r.errorResult) : { resultCode: 'unknown' };
         const resultCode = decoded.resultCode;
         const feeCharged = 'feeCharged' in decoded ? decoded.feeCharged : undefined;
-        if (!uncertain)
-          return feeCharged === undefined
-            ? { kind: 'rejected', resultCode }
-            : { kind: 'rejected', resultCode, feeCharged };
+        const diagnosticEvents = r.diagnosticEvents?.length ? summariseDiagnosticEvents(r.diagnosticEvents) : undefined;
+        if (!uncertain) {
+          const verdict: SendVerdict = { kind: 'rejected', resultCode };
+          if (feeCharged !== undefined) verdict.feeCharged = feeCharged;
+          if (diagnosticEvents) verdict.diagnosticEvents = diagnosticEvents;
+          return verdict;
+        }
         const rejected: RejectedAfterUncertain = { resultCode };
         if (feeCharged !== undefined) rejected.feeCharged = feeCharged;
+        if (diagnosticEvents) rejected.diagnosticEvents = diagnosticEvents;
         return { kind: 'rejected_after_uncertain', rejected };
       }
       // TRY_AGAIN_LATER (or a status this SDK does not know): not queued, safe to resend as is.

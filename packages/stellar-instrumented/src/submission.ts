@@ -3,12 +3,14 @@ import { transactionIdentity } from './bounds';
 import { confirm } from './confirm';
 import { ERROR_CODES, StellarInstrumentedError } from './errors';
 import type { ClientDeps } from './internal-types';
-import { buildOutcome, type Verdict } from './outcome';
+import { buildOutcome, rejectedVerdict, type Verdict } from './outcome';
 import type { RunState } from './run-state';
 import {
   ATTR_LEDGER,
   ATTR_METHOD,
   ATTR_TX_ATTEMPTS,
+  ATTR_TX_DIAGNOSTIC_EVENTS,
+  ATTR_TX_DIAGNOSTIC_EVENTS_XDR,
   ATTR_TX_FEE_CHARGED,
   ATTR_TX_HASH,
   ATTR_TX_MAX_TIME,
@@ -140,9 +142,7 @@ async function afterSend(state: RunState, sent: SendVerdict): Promise<Verdict> {
     case 'rejected_after_uncertain':
       return confirm(state, { firstDelayMs, rejected: sent.rejected });
     case 'rejected':
-      return sent.feeCharged === undefined
-        ? { status: 'rejected', resultCode: sent.resultCode }
-        : { status: 'rejected', resultCode: sent.resultCode, feeCharged: sent.feeCharged };
+      return rejectedVerdict(sent);
     case 'refused':
       return { status: 'error', reason: REASONS.rpcRefused, error: sent.error };
     case 'try_again_later':
@@ -176,6 +176,12 @@ function finish(
   if (outcome.feeCharged !== undefined) attributes[ATTR_TX_FEE_CHARGED] = outcome.feeCharged;
   if (outcome.reason !== undefined) attributes[ATTR_TX_REASON] = outcome.reason;
   span.set(attributes);
+  if (outcome.diagnosticEvents) {
+    span.set({
+      [ATTR_TX_DIAGNOSTIC_EVENTS]: outcome.diagnosticEvents.map((e) => e.message),
+      [ATTR_TX_DIAGNOSTIC_EVENTS_XDR]: outcome.diagnosticEvents.map((e) => e.xdr),
+    });
+  }
   if (outcome.status !== 'success')
     span.fail(outcome.error, outcome.reason ? `${outcome.status}: ${outcome.reason}` : outcome.status);
   span.end();

@@ -1,6 +1,7 @@
 import type { Tracer } from '@opentelemetry/api';
 import type { Account, FeeBumpTransaction, rpc, Transaction, xdr } from '@stellar/stellar-sdk';
 import type { Registry } from 'prom-client';
+import type { DiagnosticEventSummary } from './diagnostics';
 import type { RPC_OUTCOMES } from './semconv';
 
 /**
@@ -46,8 +47,14 @@ export interface SubmissionOutcome {
   ledger?: number;
   /** Transaction result code as the XDR names it, e.g. `txSuccess`, `txBadSeq`, `txFailed`; `TRY_AGAIN_LATER` when every send was refused that way. */
   resultCode?: string;
-  /** Per-operation result codes for a `failed` transaction, e.g. `['paymentUnderfunded']`. */
+  /**
+   * Per-operation result codes of an included transaction (`success` or `failed`), in operation
+   * order, e.g. `['PAYMENT_SUCCESS', 'PAYMENT_NO_DESTINATION']`; also for an `ERROR` `txFAILED`.
+   * Index i is operation i's own outcome: a batch caller settles each operation from it.
+   */
   operationResultCodes?: string[];
+  /** Diagnostic events the network attached to an `ERROR` answer (`rejected`), decoded and as XDR. */
+  diagnosticEvents?: DiagnosticEventSummary[];
   /** Fee charged, in stroops, as a decimal string (`success` / `failed`; `rejected` when the network reports one). */
   feeCharged?: string;
   /** The Soroban return value of a successful contract call. */

@@ -44,7 +44,7 @@ export function applyTransaction(
       contract,
       sorobanData,
     });
-    const code = index === 0 && p.failWith ? p.failWith : outcome.code;
+    const code = p.failWith?.index === index ? p.failWith.code : outcome.code;
     if (code !== 'opSUCCESS') successful = false;
     results.push(operationResult(op.type, code, outcome.returnValue ? successHash(outcome.returnValue) : undefined));
     opChanges.push(outcome.changes);

@@ -9,6 +9,7 @@ import {
 import { stroopsToXlm } from './amount';
 import { applyTransaction } from './apply-transaction';
 import { CredentialContract } from './credential-contract';
+import { diagnosticErrorEvent } from './diagnostics';
 import { SandboxError, SandboxErrorCode } from './errors';
 import type { FiredFault } from './faults';
 import type { PendingTx, TxRecord } from './internal-types';
@@ -25,6 +26,8 @@ export interface SendOutcome {
   status: 'PENDING' | 'DUPLICATE' | 'TRY_AGAIN_LATER' | 'ERROR';
   hash: string;
   errorResultXdr?: string;
+  /** Base64 `DiagnosticEvent`s explaining an ERROR, as stellar-rpc sends them. */
+  diagnosticEventsXdr?: string[];
 }
 
 /** A request the client got wrong, answered as a JSON-RPC error. */
@@ -125,7 +128,11 @@ export class Engine {
             tx.operations.map((op) => operationResult(op.type, 'opMALFORMED')),
             chargedFee(tx),
           );
-      return { status: 'ERROR', hash, errorResultXdr: result.toXdr('base64') };
+      const answer: SendOutcome = { status: 'ERROR', hash, errorResultXdr: result.toXdr('base64') };
+      if (injected.diagnostic !== undefined) {
+        answer.diagnosticEventsXdr = [diagnosticErrorEvent(injected.diagnostic).toXdr('base64')];
+      }
+      return answer;
     }
     if (this.pending.some((p) => p.hash === hash)) return { status: 'DUPLICATE', hash };
     const source = extractBaseAddress(tx.source);
@@ -135,14 +142,25 @@ export class Engine {
       closeTime: Math.max(this.ledger.closeTime, nowSeconds()),
       nextLedger: this.ledger.sequence + 1,
     });
-    if (rejection) return { status: 'ERROR', hash, errorResultXdr: rejection.toXdr('base64') };
+    if (rejection) {
+      const answer: SendOutcome = { status: 'ERROR', hash, errorResultXdr: rejection.result.toXdr('base64') };
+      if (rejection.diagnosticEvents)
+        answer.diagnosticEventsXdr = rejection.diagnosticEvents.map((e) => e.toXdr('base64'));
+      return answer;
+    }
     const fault = this.neverConfirm.has(hash) ? { kind: 'never_confirm' as const } : onAccepted();
     if (fault?.kind === 'never_confirm') {
       // Accepted, then lost (as if evicted from every queue): it never reaches a ledger.
       this.neverConfirm.add(hash);
       return { status: 'PENDING', hash };
     }
-    const failWith = fault?.kind === 'tx_failed' ? ((fault.resultCode ?? 'opUNDERFUNDED') as OpCode) : undefined;
+    const failWith =
+      fault?.kind === 'tx_failed'
+        ? {
+            code: (fault.resultCode ?? 'opUNDERFUNDED') as OpCode,
+            index: Math.min(fault.operationIndex ?? 0, tx.operations.length - 1),
+          }
+        : undefined;
     this.pending.push({ hash, tx, source, envelopeXdr, failWith });
     return { status: 'PENDING', hash };
   }

@@ -9,6 +9,8 @@ interface QueuedFault {
   remaining: number;
   delayMs: number;
   resultCode: string | undefined;
+  diagnostic: string | undefined;
+  operationIndex: number | undefined;
 }
 
 /** What a consumed fault tells the server to do. */
@@ -16,6 +18,10 @@ export interface FiredFault {
   kind: FaultKind;
   delayMs: number;
   resultCode: string | undefined;
+  /** `error`: message of one diagnostic event attached to the answer. */
+  diagnostic: string | undefined;
+  /** `tx_failed`: which operation fails. */
+  operationIndex: number | undefined;
 }
 
 function invalid(message: string): SandboxError {
@@ -54,12 +60,25 @@ export class FaultQueue implements FaultController {
         );
       }
     }
+    if (fault.diagnostic !== undefined && (fault.kind !== 'error' || typeof fault.diagnostic !== 'string')) {
+      throw invalid('fault diagnostic is a message string, and only for kind error');
+    }
+    if (
+      fault.operationIndex !== undefined &&
+      (fault.kind !== 'tx_failed' || !Number.isInteger(fault.operationIndex) || fault.operationIndex < 0)
+    ) {
+      throw invalid(
+        `fault operationIndex must be a non-negative integer, and only for kind tx_failed; got ${fault.operationIndex}`,
+      );
+    }
     this.queue.push({
       kind: fault.kind,
       rpcMethod: isTransactionKind(fault.kind) ? RpcMethod.SEND_TRANSACTION : fault.rpcMethod,
       remaining: times,
       delayMs: fault.delayMs ?? DEFAULT_LATENCY_MS,
       resultCode: fault.resultCode,
+      diagnostic: fault.diagnostic,
+      operationIndex: fault.operationIndex,
     });
   }
 
@@ -76,6 +95,12 @@ export class FaultQueue implements FaultController {
     const fault = this.queue[index]!;
     fault.remaining -= 1;
     if (fault.remaining <= 0) this.queue.splice(index, 1);
-    return { kind: fault.kind, delayMs: fault.delayMs, resultCode: fault.resultCode };
+    return {
+      kind: fault.kind,
+      delayMs: fault.delayMs,
+      resultCode: fault.resultCode,
+      diagnostic: fault.diagnostic,
+      operationIndex: fault.operationIndex,
+    };
   }
 }

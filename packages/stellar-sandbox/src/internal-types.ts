@@ -7,7 +7,8 @@ export interface PendingTx {
   tx: Transaction;
   source: string;
   envelopeXdr: string;
-  failWith: OpCode | undefined;
+  /** An injected `tx_failed`: operation `index` fails with `code`. */
+  failWith: { code: OpCode; index: number } | undefined;
 }
 
 /** An included transaction, as getTransaction reports it. */

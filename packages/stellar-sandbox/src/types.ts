@@ -70,6 +70,13 @@ export interface Fault {
    * `opNO_ACCOUNT`, `opNOT_SUPPORTED`); default `opUNDERFUNDED`.
    */
   resultCode?: string;
+  /**
+   * `error` only: the answer carries one diagnostic event (`diagnosticEventsXdr`) with this message,
+   * as stellar-core explains some refusals (e.g. `txSOROBAN_INVALID`).
+   */
+  diagnostic?: string;
+  /** `tx_failed` only: index of the operation that fails (default 0; past the last, the last one). */
+  operationIndex?: number;
 }
 
 /** Injects and clears faults on a running sandbox. */

@@ -1,10 +1,16 @@
-import type { xdr } from '@stellar/stellar-sdk';
-import { extractBaseAddress, Keypair, type Transaction } from '@stellar/stellar-sdk';
+import { extractBaseAddress, Keypair, type Transaction, xdr } from '@stellar/stellar-sdk';
 import { xlmToStroops } from './amount';
+import { diagnosticErrorEvent, RESOURCE_FEE_TOO_LOW_MESSAGE } from './diagnostics';
 import { BASE_FEE_STROOPS, MINT_RESOURCE_FEE_STROOPS } from './names';
 import { type AccountMap, MIN_BALANCE_STROOPS, SUPPORTED_OPERATIONS } from './operations';
 import { chargedFee, isSoroban, sorobanDataOf } from './tx-info';
 import { type OpCode, operationResult, opsTxResult, type VoidTxCode, voidTxResult } from './xdr-results';
+
+/** Why `sendTransaction` answers ERROR: the result, and the diagnostic events core attaches to some refusals. */
+export interface Rejection {
+  result: xdr.TransactionResult;
+  diagnosticEvents?: xdr.DiagnosticEvent[];
+}
 
 export interface ValidationContext {
   /** Close time the next ledger will have (seconds). */
@@ -63,15 +69,28 @@ function structuralCode(tx: Transaction): VoidTxCode | undefined {
   return undefined;
 }
 
+/**
+ * A Soroban transaction declaring less resource fee than its resources cost: stellar-core answers
+ * `txSOROBAN_INVALID` and says why in a diagnostic event (declared fee, then the fee needed).
+ */
+function sorobanResourceRejection(tx: Transaction): Rejection | undefined {
+  const data = sorobanDataOf(tx);
+  if (!data || data.resourceFee >= MINT_RESOURCE_FEE_STROOPS) return undefined;
+  return {
+    result: voidTxResult('txSOROBAN_INVALID', chargedFee(tx)),
+    diagnosticEvents: [
+      diagnosticErrorEvent(RESOURCE_FEE_TOO_LOW_MESSAGE, [
+        xdr.ScVal.scvI64(data.resourceFee),
+        xdr.ScVal.scvI64(MINT_RESOURCE_FEE_STROOPS),
+      ]),
+    ],
+  };
+}
+
 function feeCode(tx: Transaction): VoidTxCode | undefined {
   const bid = BigInt(tx.fee);
   const data = sorobanDataOf(tx);
-  if (data) {
-    if (data.resourceFee < MINT_RESOURCE_FEE_STROOPS || bid < data.resourceFee + BASE_FEE_STROOPS) {
-      return 'txINSUFFICIENT_FEE';
-    }
-    return undefined;
-  }
+  if (data) return bid < data.resourceFee + BASE_FEE_STROOPS ? 'txINSUFFICIENT_FEE' : undefined;
   return bid < BASE_FEE_STROOPS * BigInt(tx.operations.length) ? 'txINSUFFICIENT_FEE' : undefined;
 }
 
@@ -94,16 +113,28 @@ function operationCode(
 
 /**
  * The checks stellar-core runs before queueing a transaction, in its order. Returns the
- * TransactionResult of the ERROR answer, or undefined when the transaction may be queued.
+ * rejection of the ERROR answer, or undefined when the transaction may be queued.
  */
 export function validateSubmission(
   tx: Transaction,
   accounts: AccountMap,
   ctx: ValidationContext,
-): xdr.TransactionResult | undefined {
+): Rejection | undefined {
+  const result = check(tx, accounts, ctx);
+  if (result === undefined) return undefined;
+  return result instanceof xdr.TransactionResult ? { result } : result;
+}
+
+function check(
+  tx: Transaction,
+  accounts: AccountMap,
+  ctx: ValidationContext,
+): xdr.TransactionResult | Rejection | undefined {
   const fee = chargedFee(tx);
   const early = structuralCode(tx) ?? timeCode(tx, ctx) ?? feeCode(tx);
   if (early) return voidTxResult(early, fee);
+  const soroban = sorobanResourceRejection(tx);
+  if (soroban) return soroban;
   const sourceKey = extractBaseAddress(tx.source);
   const source = accounts.get(sourceKey);
   if (!source) return voidTxResult('txNO_ACCOUNT', fee);

@@ -131,7 +131,7 @@ describe('credential mint through simulate / prepare / sign / send / poll', () =
     expect(sent.errorResult?.result.type).toBe('txMalformed');
   });
 
-  it('rejects a mint whose inclusion fee or resource fee is too low with txINSUFFICIENT_FEE', async () => {
+  it('rejects a mint whose inclusion fee is too low with txINSUFFICIENT_FEE, a low resource fee with txSOROBAN_INVALID', async () => {
     const raw = await mintTx(h.keypair(1).publicKey(), 'c5');
     const sim = await h.server.simulateTransaction(raw);
     if (!rpc.Api.isSimulationSuccess(sim)) throw new Error('simulation failed');
@@ -146,11 +146,12 @@ describe('credential mint through simulate / prepare / sign / send / poll', () =
       sorobanData: sim.transactionData.setResourceFee(1000n).build(),
       networkPassphrase: h.sandbox.networkPassphrase,
     }).build();
-    for (const tx of [cheapInclusion, lowResource]) {
+    const expected = ['txInsufficientFee', 'txSorobanInvalid'];
+    for (const [i, tx] of [cheapInclusion, lowResource].entries()) {
       tx.sign(h.keypair(0));
       const sent = await h.server.sendTransaction(tx);
       expect(sent.status).toBe('ERROR');
-      expect(sent.errorResult?.result.type).toBe('txInsufficientFee');
+      expect(sent.errorResult?.result.type).toBe(expected[i]);
     }
   });
 

@@ -1,3 +1,4 @@
+import { LOG_FIELDS } from '@app/audit';
 import fp from 'fastify-plugin';
 import { type AuditInput, type AuditSink, writeStandalone } from '../audit-port';
 
@@ -17,7 +18,10 @@ export default fp<{ audit: AuditSink }>(
       try {
         await writeStandalone(fastify.pg, audit, event);
       } catch (error) {
-        fastify.log.error({ err: error, event: event.event }, 'could not persist a security audit event');
+        fastify.log.error(
+          { err: error, [LOG_FIELDS.EVENT_ACTION]: event.event },
+          'could not persist a security audit event',
+        );
       }
     });
   },

@@ -1,13 +1,28 @@
 import { randomBytes } from 'node:crypto';
 import { withSpan } from '@app/tracing';
 import fastifyJwt from '@fastify/jwt';
+import { StrKey } from '@stellar/stellar-sdk';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import type { Pool } from 'pg';
 import { requestContext } from '../audit-port';
-import { createTokenFailureRecorder } from '../auth-failures';
+import { createTokenFailureRecorder, TOKEN_FAILURE } from '../auth-failures';
 import { ERR_UNAUTHORIZED } from '../errors';
 import { SPAN } from '../names';
 import { currentTraceId } from '../trace';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const isAccountId = (address: string) => StrKey.isValidEd25519PublicKey(address);
+
+/** True when the user exists with this Stellar account (one primary-key lookup). */
+async function userExists(pool: Pool, userId: string, address: string): Promise<boolean> {
+  const { rowCount } = await pool.query('SELECT 1 FROM users WHERE id = $1 AND stellar_address = $2', [
+    userId,
+    address,
+  ]);
+  return (rowCount ?? 0) > 0;
+}
 
 /** What a signed-in caller's token carries. */
 export interface SessionUser {
@@ -46,7 +61,10 @@ declare module '@fastify/jwt' {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** onRequest hook: 401 unless the request carries a valid bearer JWT (before the body is read or validated). */
+    /**
+     * onRequest hook: 401 `API_ERR_UNAUTHORIZED` unless the request carries a valid bearer JWT (scheme
+     * case-insensitive) whose `sub` is a known user id and `addr` that user's account; before the body is read.
+     */
     authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void>;
   }
 }
@@ -67,8 +85,19 @@ export default fp(
           recordFailure(request, error);
           throw ERR_UNAUTHORIZED('a valid bearer token is required');
         }
+        // A token we signed is still only as good as its claims: a subject that is not a user id
+        // (or an unknown one, e.g. signed before a database reset) is a 401, never a 500 further on.
+        const { sub, addr } = request.user as { sub?: unknown; addr?: unknown };
+        if (typeof sub !== 'string' || !UUID.test(sub) || typeof addr !== 'string' || !isAccountId(addr)) {
+          recordFailure(request, null, TOKEN_FAILURE.subjectMalformed);
+          throw ERR_UNAUTHORIZED('the token does not name a user; sign in again');
+        }
+        if (!(await userExists(fastify.pg, sub, addr))) {
+          recordFailure(request, null, TOKEN_FAILURE.subjectUnknown);
+          throw ERR_UNAUTHORIZED('the token names an unknown user; sign in again');
+        }
       }),
     );
   },
-  { name: 'auth', dependencies: ['config', 'audit', 'metrics'] },
+  { name: 'auth', dependencies: ['config', 'db', 'audit', 'metrics'] },
 );

@@ -1,6 +1,7 @@
 import type { FastifyError } from 'fastify';
 import fp from 'fastify-plugin';
-import { AppError } from '../errors';
+import { AppError, clientErrorCode, type ErrorEnvelope, statusMessage } from '../errors';
+import { errorSchema } from '../schemas';
 
 const DB_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001']);
 
@@ -13,47 +14,57 @@ function isDatabaseDown(error: unknown): boolean {
   );
 }
 
+/** Fastify's own messages are safe to show (they name the problem, never a path or a value). */
+const showsOwnMessage = (code: unknown) => typeof code === 'string' && code.startsWith('FST_');
+
 /**
- * One JSON error shape for every failure: `{ statusCode, code, error, message }`.
- * Client errors keep their status; anything unexpected is a 500 without internals.
+ * One JSON error shape for every failure: `{ statusCode, code, message }` with a stable
+ * `API_ERR_*` code from `ERROR_CODES` (plus `details` on validation errors). Fastify's and the
+ * plugins' client errors (invalid JSON, body too large, media type, static files, rate limits) are
+ * mapped onto the same codes; anything unexpected is a 500 without internals.
  */
 export default fp(
   async (fastify) => {
+    fastify.addSchema(errorSchema);
     fastify.setErrorHandler((error: FastifyError, request, reply) => {
+      const send = (envelope: ErrorEnvelope) => reply.status(envelope.statusCode).send(envelope);
       if (error instanceof AppError) {
-        return reply
-          .status(error.statusCode)
-          .send({ statusCode: error.statusCode, code: error.code, message: error.message });
+        return send({ statusCode: error.statusCode, code: error.code, message: error.message });
       }
       if (error.validation) {
-        return reply.status(400).send({
+        return send({
           statusCode: 400,
           code: 'API_ERR_VALIDATION',
           message: error.message,
-          details: error.validation.map((v) => ({ path: v.instancePath || '/', message: v.message })),
+          details: error.validation.map((v) => ({ path: v.instancePath || '/', message: v.message ?? 'invalid' })),
         });
       }
-      if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-        return reply
-          .status(error.statusCode)
-          .send({ statusCode: error.statusCode, code: error.code ?? 'API_ERR_BAD_REQUEST', message: error.message });
+      const status = error.statusCode;
+      if (status && status >= 400 && status < 500) {
+        const code = clientErrorCode(error);
+        const own = code.startsWith('API_ERR_') && error.code === code;
+        return send({
+          statusCode: status,
+          code,
+          message: own || showsOwnMessage(error.code) ? error.message : statusMessage(code),
+        });
       }
       if (isDatabaseDown(error)) {
         request.log.warn({ err: error }, 'database unavailable');
-        return reply.status(503).send({
+        return send({
           statusCode: 503,
           code: 'API_ERR_DATABASE_UNAVAILABLE',
           message: 'the database cannot be reached; retry shortly',
         });
       }
       request.log.error({ err: error }, 'unhandled error');
-      return reply.status(500).send({ statusCode: 500, code: 'API_ERR_INTERNAL', message: 'internal error' });
+      return send({ statusCode: 500, code: 'API_ERR_INTERNAL', message: 'internal error' });
     });
     fastify.setNotFoundHandler((request, reply) =>
       reply.status(404).send({
         statusCode: 404,
         code: 'API_ERR_ROUTE_NOT_FOUND',
-        message: `no route ${request.method} ${request.url}`,
+        message: `no route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`,
       }),
     );
   },

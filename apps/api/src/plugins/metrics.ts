@@ -1,6 +1,17 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createMetricsHandler } from '@app/metrics';
 import { metricsPlugin } from '@app/metrics/fastify';
 import fp from 'fastify-plugin';
+import { ERR_UNAUTHORIZED } from '../errors';
 import type { ServiceMetrics } from '../service-metrics';
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/** `Authorization: <Bearer, any case> <token>` carrying exactly `token` (compared in constant time). */
+export function bearerMatches(header: string | undefined, token: string): boolean {
+  const match = /^bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '');
+  return match !== null && timingSafeEqual(digest(match[1]!), digest(token));
+}
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -20,8 +31,28 @@ export default fp<{ metrics: ServiceMetrics }>(
       await fastify.register(metricsPlugin, {
         metrics: metrics.app,
         excludeRoutes: (route) => route.startsWith('/docs'),
-        ...(token ? { endpoint: '/metrics', bearerToken: token } : {}),
       });
+    }
+    if (token) {
+      // Our own route rather than the library's token check: the scheme is case-insensitive and a
+      // refusal is the service's JSON error envelope like every other 401.
+      const handler = createMetricsHandler(metrics.registry);
+      fastify.get(
+        '/metrics',
+        {
+          config: { metrics: false },
+          schema: { hide: true },
+          onRequest: async (request) => {
+            if (!bearerMatches(request.headers.authorization, token)) {
+              throw ERR_UNAUTHORIZED('/metrics needs Authorization: Bearer <METRICS_TOKEN>');
+            }
+          },
+        },
+        async (request, reply) => {
+          reply.hijack();
+          await handler(request.raw, reply.raw);
+        },
+      );
     }
     const stop = metrics.observe(fastify.pg, fastify.store);
     fastify.addHook('onClose', async () => stop());

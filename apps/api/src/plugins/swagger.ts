@@ -7,6 +7,8 @@ export default fp(
   async (fastify) => {
     await fastify.register(swagger, {
       openapi: {
+        // 3.1: the route schemas are JSON Schema 2020-12 (type arrays for null, propertyNames).
+        openapi: '3.1.0',
         info: {
           title: 'Learn-to-earn API',
           description: 'Sign in with a Stellar wallet (SEP-53), pass quizzes, claim rewards, get credentials.',
@@ -16,6 +18,8 @@ export default fp(
           securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
         },
       },
+      // Shared schemas keep their $id as their components/schemas name (ErrorResponse, readiness).
+      refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
     });
     await fastify.register(swaggerUi, { routePrefix: '/docs' });
   },

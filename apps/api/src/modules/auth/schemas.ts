@@ -1,3 +1,5 @@
+import { BODY_ERRORS, errorResponses } from '../../schemas';
+
 /** A Stellar account id: G followed by 55 base32 characters (checksum verified in the service). */
 const stellarAddress = {
   type: 'string',
@@ -7,6 +9,7 @@ const stellarAddress = {
 
 export const challengeSchema = {
   tags: ['auth'],
+  operationId: 'createChallenge',
   summary: 'Get a single-use sign-in challenge for a Stellar account',
   body: {
     type: 'object',
@@ -15,6 +18,7 @@ export const challengeSchema = {
     properties: { stellarAddress },
   },
   response: {
+    ...errorResponses(...BODY_ERRORS, 401, 429),
     200: {
       type: 'object',
       properties: { challenge: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } },
@@ -24,6 +28,7 @@ export const challengeSchema = {
 
 export const verifySchema = {
   tags: ['auth'],
+  operationId: 'verifyChallenge',
   summary: 'Exchange a SEP-53 signature of the challenge for a JWT',
   body: {
     type: 'object',
@@ -36,6 +41,7 @@ export const verifySchema = {
     },
   },
   response: {
+    ...errorResponses(...BODY_ERRORS, 401, 429),
     200: { type: 'object', properties: { token: { type: 'string' }, expiresIn: { type: 'string' } } },
   },
 } as const;

@@ -1,4 +1,4 @@
-import { slugId } from '../../schemas';
+import { errorResponses, slugId } from '../../schemas';
 
 const quizSummary = {
   type: 'object',
@@ -12,8 +12,10 @@ const quizSummary = {
 
 export const listCoursesSchema = {
   tags: ['courses'],
+  operationId: 'listCourses',
   summary: 'List courses and their quizzes',
   response: {
+    ...errorResponses(),
     200: {
       type: 'array',
       items: {
@@ -31,9 +33,11 @@ export const listCoursesSchema = {
 
 export const getQuizSchema = {
   tags: ['courses'],
+  operationId: 'getQuiz',
   summary: 'A quiz with its questions and choices (never the answers)',
   params: { type: 'object', required: ['quizId'], properties: { quizId: slugId } },
   response: {
+    ...errorResponses(404),
     200: {
       type: 'object',
       properties: {

@@ -10,6 +10,7 @@ const credentialRoutes: FastifyPluginAsync = async (fastify) => {
     audit: fastify.audit,
     jobs: fastify.jobs.credentials,
     waitMs: fastify.config.claimWaitMs,
+    pollMs: fastify.config.stellarPollIntervalMs,
     auditSecurity: fastify.auditSecurity,
   });
   fastify.post<{ Body: { courseId: string } }>(

@@ -1,4 +1,4 @@
-import { bearerAuth, jobFields, slugId, uuid } from '../../schemas';
+import { BODY_ERRORS, bearerAuth, errorResponses, jobFields, slugId, uuid } from '../../schemas';
 
 const credential = {
   type: 'object',
@@ -7,6 +7,7 @@ const credential = {
 
 export const mintSchema = {
   tags: ['credentials'],
+  operationId: 'mintCredential',
   summary: 'Mint the course credential once every quiz of the course is passed (once per user and course)',
   security: bearerAuth,
   body: {
@@ -15,11 +16,12 @@ export const mintSchema = {
     additionalProperties: false,
     properties: { courseId: slugId },
   },
-  response: { 200: credential, 201: credential },
+  response: { 200: credential, 201: credential, ...errorResponses(...BODY_ERRORS, 401, 404, 422) },
 } as const;
 
 export const getCredentialSchema = {
   tags: ['credentials'],
+  operationId: 'getCredential',
   summary: 'One of your credentials',
   security: bearerAuth,
   params: {
@@ -27,5 +29,5 @@ export const getCredentialSchema = {
     required: ['credentialId'],
     properties: { credentialId: uuid },
   },
-  response: { 200: credential },
+  response: { 200: credential, ...errorResponses(401, 403, 404) },
 } as const;

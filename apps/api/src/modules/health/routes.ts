@@ -1,17 +1,21 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { errorResponses } from '../../schemas';
 
 const healthSchema = {
   tags: ['health'],
+  operationId: 'health',
   summary: 'Liveness: the process answers',
-  response: { 200: { type: 'object', properties: { status: { type: 'string' } } } },
+  response: { 200: { type: 'object', properties: { status: { type: 'string' } } }, 500: errorResponses()[500] },
 } as const;
 
 const readySchema = {
   tags: ['health'],
+  operationId: 'ready',
   summary: 'Readiness: PostgreSQL, Redis and the Stellar RPC answer',
   response: {
     '2xx': { $ref: 'readiness#' },
-    503: { $ref: 'readiness#' },
+    500: errorResponses()[500],
+    503: { description: 'a dependency is down (the failing check says which)', $ref: 'readiness#' },
   },
 } as const;
 

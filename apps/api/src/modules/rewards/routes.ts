@@ -10,6 +10,7 @@ const rewardRoutes: FastifyPluginAsync = async (fastify) => {
     audit: fastify.audit,
     jobs: fastify.jobs.rewards,
     waitMs: fastify.config.claimWaitMs,
+    pollMs: fastify.config.stellarPollIntervalMs,
     auditSecurity: fastify.auditSecurity,
     onRejected: (reason) => fastify.metrics.claimRejected(reason),
   });

@@ -1,7 +1,8 @@
-import { bearerAuth, slugId, uuid } from '../../schemas';
+import { BODY_ERRORS, bearerAuth, errorResponses, slugId, uuid } from '../../schemas';
 
 export const submitSchema = {
   tags: ['submissions'],
+  operationId: 'submitQuiz',
   summary: 'Submit answers to a quiz (signed in)',
   security: bearerAuth,
   params: { type: 'object', required: ['quizId'], properties: { quizId: slugId } },
@@ -20,6 +21,7 @@ export const submitSchema = {
     },
   },
   response: {
+    ...errorResponses(...BODY_ERRORS, 401, 404, 429),
     201: {
       type: 'object',
       properties: {
