@@ -98,6 +98,50 @@ async function requireTestServices() {
   if (!(await canConnect(redis.host, redis.port))) fail(`Redis is not reachable at ${redis.host}:${redis.port}`);
 }
 
+/** The Debian packages whose binaries the ops tests run (real Prometheus and Alertmanager). */
+const DEBIAN_TOOLS = [
+  { pkg: 'prometheus', bins: [['prometheus'], ['promtool']] },
+  { pkg: 'prometheus-alertmanager', bins: [['prometheus-alertmanager', 'alertmanager'], ['amtool']] },
+];
+
+function hasBinary(names) {
+  return names.some((name) =>
+    ['', '/usr/bin/', '/usr/local/bin/'].some(
+      (dir) => !spawnSync(`${dir}${name}`, ['--version'], { stdio: 'ignore' }).error,
+    ),
+  );
+}
+
+/**
+ * Installs the missing Debian tools when running as root on Debian (announcing each), else stops in one line
+ * naming what is missing and where to get it.
+ */
+function requireDebianTools() {
+  const missing = DEBIAN_TOOLS.filter(({ bins }) => bins.some((names) => !hasBinary(names)));
+  if (missing.length === 0) return;
+  const names = missing.map(({ pkg }) => pkg);
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const isDebian = existsSync('/etc/debian_version') && hasBinary(['apt-get']);
+  if (!isRoot || !isDebian) {
+    fail(
+      `missing ${missing.map(({ pkg, bins }) => `${bins.map((b) => b[0]).join('/')} (Debian package ${pkg})`).join(', ')}: ` +
+        `run \`sudo apt-get install ${names.join(' ')}\` (or get them from https://prometheus.io/download/ and put them on PATH)`,
+    );
+  }
+  let updated = false;
+  for (const { pkg } of missing) {
+    step(`installing ${pkg} (Debian package; the ops tests run it)`);
+    if (!updated) {
+      if (run('apt-get', ['update', '-qq']) !== 0) fail('apt-get update failed (see above)');
+      updated = true;
+    }
+    const status = run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], {
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+    if (status !== 0) fail(`apt-get install ${pkg} failed (see above)`);
+  }
+}
+
 function install(pnpm, env) {
   step('installing dependencies (pnpm install --frozen-lockfile)');
   const status = run(pnpm, ['install', '--frozen-lockfile', '--reporter=append-only'], { env });
@@ -134,6 +178,7 @@ async function main() {
       break;
     case 'test': {
       await requireTestServices();
+      requireDebianTools();
       install(pnpm, env);
       const summarize = (mode) =>
         run(path.join(nodeBin, 'node'), [path.join(ROOT, 'scripts', 'test-summary.mjs'), mode], { env });
