@@ -21,8 +21,9 @@ function fail(reason) {
   process.exit(1);
 }
 
+// Progress goes to stderr: stdout of `npm start` belongs to the service's JSON log lines.
 function step(message) {
-  process.stdout.write(`▸ ${message}\n`);
+  process.stderr.write(`▸ ${message}\n`);
 }
 
 function isNodeRecentEnough(version) {
@@ -142,9 +143,9 @@ function requireDebianTools() {
   }
 }
 
-function install(pnpm, env) {
+function install(pnpm, env, options = {}) {
   step('installing dependencies (pnpm install --frozen-lockfile)');
-  const status = run(pnpm, ['install', '--frozen-lockfile', '--reporter=append-only'], { env });
+  const status = run(pnpm, ['install', '--frozen-lockfile', '--reporter=append-only'], { env, ...options });
   if (status !== 0) fail('pnpm install failed (see above)');
 }
 
@@ -166,16 +167,19 @@ async function main() {
   // turbo and package scripts look pnpm up on PATH.
   env.PATH = `${path.dirname(pnpm)}${path.delimiter}${env.PATH}`;
   switch (command) {
-    case 'start':
-      install(pnpm, env);
+    case 'start': {
+      // Install and build talk on stderr: stdout carries only the service's JSON lines (apps/api/LOGS.md).
+      const quiet = { env, stdio: ['ignore', 2, 2] };
+      install(pnpm, env, quiet);
       step('building the service and its packages');
       if (
-        run(pnpm, ['exec', 'turbo', 'run', 'build', '--filter=@app/api...', '--output-logs=errors-only'], { env }) !== 0
+        run(pnpm, ['exec', 'turbo', 'run', 'build', '--filter=@app/api...', '--output-logs=errors-only'], quiet) !== 0
       ) {
         fail('the build failed (see above)');
       }
-      forward(pnpm, ['--filter', '@app/api', 'run', 'start'], env);
+      forward(pnpm, ['--silent', '--filter', '@app/api', 'run', 'start'], env);
       break;
+    }
     case 'test': {
       await requireTestServices();
       requireDebianTools();
