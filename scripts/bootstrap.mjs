@@ -21,8 +21,9 @@ function fail(reason) {
   process.exit(1);
 }
 
+// Progress goes to stderr: stdout of `npm start` belongs to the service's JSON log lines.
 function step(message) {
-  process.stdout.write(`▸ ${message}\n`);
+  process.stderr.write(`▸ ${message}\n`);
 }
 
 function isNodeRecentEnough(version) {
@@ -98,9 +99,53 @@ async function requireTestServices() {
   if (!(await canConnect(redis.host, redis.port))) fail(`Redis is not reachable at ${redis.host}:${redis.port}`);
 }
 
-function install(pnpm, env) {
+/** The Debian packages whose binaries the ops tests run (real Prometheus and Alertmanager). */
+const DEBIAN_TOOLS = [
+  { pkg: 'prometheus', bins: [['prometheus'], ['promtool']] },
+  { pkg: 'prometheus-alertmanager', bins: [['prometheus-alertmanager', 'alertmanager'], ['amtool']] },
+];
+
+function hasBinary(names) {
+  return names.some((name) =>
+    ['', '/usr/bin/', '/usr/local/bin/'].some(
+      (dir) => !spawnSync(`${dir}${name}`, ['--version'], { stdio: 'ignore' }).error,
+    ),
+  );
+}
+
+/**
+ * Installs the missing Debian tools when running as root on Debian (announcing each), else stops in one line
+ * naming what is missing and where to get it.
+ */
+function requireDebianTools() {
+  const missing = DEBIAN_TOOLS.filter(({ bins }) => bins.some((names) => !hasBinary(names)));
+  if (missing.length === 0) return;
+  const names = missing.map(({ pkg }) => pkg);
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const isDebian = existsSync('/etc/debian_version') && hasBinary(['apt-get']);
+  if (!isRoot || !isDebian) {
+    fail(
+      `missing ${missing.map(({ pkg, bins }) => `${bins.map((b) => b[0]).join('/')} (Debian package ${pkg})`).join(', ')}: ` +
+        `run \`sudo apt-get install ${names.join(' ')}\` (or get them from https://prometheus.io/download/ and put them on PATH)`,
+    );
+  }
+  let updated = false;
+  for (const { pkg } of missing) {
+    step(`installing ${pkg} (Debian package; the ops tests run it)`);
+    if (!updated) {
+      if (run('apt-get', ['update', '-qq']) !== 0) fail('apt-get update failed (see above)');
+      updated = true;
+    }
+    const status = run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], {
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+    if (status !== 0) fail(`apt-get install ${pkg} failed (see above)`);
+  }
+}
+
+function install(pnpm, env, options = {}) {
   step('installing dependencies (pnpm install --frozen-lockfile)');
-  const status = run(pnpm, ['install', '--frozen-lockfile', '--reporter=append-only'], { env });
+  const status = run(pnpm, ['install', '--frozen-lockfile', '--reporter=append-only'], { env, ...options });
   if (status !== 0) fail('pnpm install failed (see above)');
 }
 
@@ -122,18 +167,22 @@ async function main() {
   // turbo and package scripts look pnpm up on PATH.
   env.PATH = `${path.dirname(pnpm)}${path.delimiter}${env.PATH}`;
   switch (command) {
-    case 'start':
-      install(pnpm, env);
+    case 'start': {
+      // Install and build talk on stderr: stdout carries only the service's JSON lines (apps/api/LOGS.md).
+      const quiet = { env, stdio: ['ignore', 2, 2] };
+      install(pnpm, env, quiet);
       step('building the service and its packages');
       if (
-        run(pnpm, ['exec', 'turbo', 'run', 'build', '--filter=@app/api...', '--output-logs=errors-only'], { env }) !== 0
+        run(pnpm, ['exec', 'turbo', 'run', 'build', '--filter=@app/api...', '--output-logs=errors-only'], quiet) !== 0
       ) {
         fail('the build failed (see above)');
       }
-      forward(pnpm, ['--filter', '@app/api', 'run', 'start'], env);
+      forward(pnpm, ['--silent', '--filter', '@app/api', 'run', 'start'], env);
       break;
+    }
     case 'test': {
       await requireTestServices();
+      requireDebianTools();
       install(pnpm, env);
       const summarize = (mode) =>
         run(path.join(nodeBin, 'node'), [path.join(ROOT, 'scripts', 'test-summary.mjs'), mode], { env });

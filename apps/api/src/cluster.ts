@@ -91,7 +91,7 @@ async function sharedEnvironment(): Promise<{ env: Record<string, string>; close
       STELLAR_ISSUER_SECRET: sandbox.accounts[1]!.secret,
       STELLAR_CREDENTIAL_CONTRACT_ID: sandbox.credentialContractId,
     });
-    process.stdout.write(`Embedded Stellar sandbox at ${sandbox.url}, shared by every worker\n`);
+    process.stderr.write(`Embedded Stellar sandbox at ${sandbox.url}, shared by every worker\n`);
   }
   if (!process.env.JWT_SECRET && process.env.NODE_ENV !== 'production') {
     env.JWT_SECRET = randomBytes(32).toString('hex');
@@ -122,7 +122,8 @@ async function primary(): Promise<void> {
     config.metricsPort,
     config.metricsToken,
   );
-  process.stdout.write(`Metrics  ${metrics.url} (aggregated over ${workers} workers)\n`);
+  // Banner lines on stderr: stdout carries JSON log lines only (LOGS.md).
+  process.stderr.write(`Metrics  ${metrics.url} (aggregated over ${workers} workers)\n`);
 
   let stopping = false;
   const restarts: number[] = [];

@@ -35,7 +35,8 @@ export function createRedisClient(url: string, keyPrefix = ''): Redis {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
-    retryStrategy: (times) => Math.min(times * 200, 2000),
+    // Exponential backoff from 200 ms up to 30 s: an outage is not a reconnect every 2 s forever.
+    retryStrategy: (times) => Math.min(200 * 2 ** Math.min(times - 1, 8), 30_000),
   });
 }
 

@@ -92,12 +92,13 @@ describe('the service as `npm start` runs it: stdout is JSON of one schema, no s
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    const deadline = Date.now() + 60_000;
+    // PGlite, the sandbox and the tracing preload start slowly on a loaded 2-core machine: wait for the banner.
+    const deadline = Date.now() + 150_000;
     while (!/^Audit /m.test(stderr)) {
       if (Date.now() > deadline || child.exitCode !== null) throw new Error(`service did not start:\n${stderr}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-  }, 90_000);
+  }, 180_000);
 
   afterAll(async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -206,5 +207,5 @@ describe('the service as `npm start` runs it: stdout is JSON of one schema, no s
     }
     expect(stdout).not.toMatch(/[\u0085\u009b\u202e]/);
     expect(rows).not.toMatch(/[\u0085\u009b\u202e]/);
-  }, 120_000);
+  }, 240_000);
 });

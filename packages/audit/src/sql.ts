@@ -42,12 +42,23 @@ export async function withConnection<T>(target: Queryable, fn: (client: Queryabl
   if (!isPool(target)) return fn(target);
   const client = await target.connect();
   let failed = false;
+  // A checked-out pg client whose connection drops between two queries emits 'error'; with no
+  // listener that is an uncaught exception. The next query fails anyway: note it and drop the client.
+  const emitter = client as unknown as {
+    on?(event: 'error', listener: (error: Error) => void): unknown;
+    off?(event: 'error', listener: (error: Error) => void): unknown;
+  };
+  const onError = () => {
+    failed = true;
+  };
+  emitter.on?.('error', onError);
   try {
     return await fn(client);
   } catch (error) {
     failed = true;
     throw error;
   } finally {
+    emitter.off?.('error', onError);
     // A connection that failed mid-way may hold a broken transaction: drop it.
     client.release(failed);
   }

@@ -15,13 +15,17 @@ describe('the built package', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('lists types first in every exports entry, and every entry exists in dist', () => {
-    for (const [subpath, target] of Object.entries<Record<string, string> | string>(manifest.exports)) {
-      if (subpath === './package.json') continue;
-      expect(typeof target === 'object' && Object.keys(target)[0]).toBe('types');
-      for (const file of Object.values(target as Record<string, string>)) {
-        expect(() => readFileSync(join(packageDir, file))).not.toThrow();
+  it('lists types first in every exports condition, and every target exists in dist', () => {
+    const check = (target: Record<string, unknown>): void => {
+      expect(Object.keys(target)[0]).toMatch(/^(types|import)$/);
+      for (const value of Object.values(target)) {
+        if (typeof value === 'string') expect(() => readFileSync(join(packageDir, value))).not.toThrow();
+        else check(value as Record<string, unknown>);
       }
+      if ('types' in target) expect(Object.keys(target)[0]).toBe('types');
+    };
+    for (const [subpath, target] of Object.entries<Record<string, unknown> | string>(manifest.exports)) {
+      if (subpath !== './package.json') check(target as Record<string, unknown>);
     }
     expect(Object.keys(manifest.exports)).toEqual(['.', './fastify', './node-http', './package.json']);
   });
@@ -67,6 +71,18 @@ describe('the built package', () => {
       idempotent: true,
       recorded: true,
     });
+  });
+
+  it('imports the plugin as a true default export from an ES module', () => {
+    writeFileSync(
+      join(dir, 'esm.mjs'),
+      `import metricsPlugin, { metricsPlugin as named } from '@app/metrics/fastify';
+       console.log(JSON.stringify([typeof metricsPlugin, metricsPlugin === named]));`,
+    );
+    expect(JSON.parse(execFileSync(process.execPath, [join(dir, 'esm.mjs')], { cwd: dir, encoding: 'utf8' }))).toEqual([
+      'function',
+      true,
+    ]);
   });
 
   it('type-checks a TypeScript consumer through the exports map (nodenext)', () => {

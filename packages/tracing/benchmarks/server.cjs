@@ -44,7 +44,28 @@ async function main() {
   // The bench reads the CPU time spent between two SIGUSR2: CPU per request is
   // far less sensitive than req/s to other processes sharing the machine.
   process.on('SIGUSR2', () => process.stdout.write(`${JSON.stringify({ cpu: process.cpuUsage() })}\n`));
+  // BENCH_PROFILE=<file>: a V8 CPU profile of the time between SIGUSR1 and SIGTERM (after warm-up,
+  // so start-up and module loading stay out of it), written to <file> (see benchmarks/profile.js).
+  let profiler;
+  if (process.env.BENCH_PROFILE) {
+    const inspector = require('node:inspector');
+    process.removeAllListeners('SIGUSR1'); // no debugger on SIGUSR1 for this process
+    process.on('SIGUSR1', () => {
+      profiler = new inspector.Session();
+      profiler.connect();
+      profiler.post('Profiler.enable', () => profiler.post('Profiler.start'));
+    });
+  }
+  const stopProfiler = () =>
+    new Promise((resolve) => {
+      if (!profiler) return resolve();
+      profiler.post('Profiler.stop', (error, result) => {
+        if (!error) require('node:fs').writeFileSync(process.env.BENCH_PROFILE, JSON.stringify(result.profile));
+        resolve();
+      });
+    });
   process.on('SIGTERM', async () => {
+    await stopProfiler();
     await app.close();
     const { getTracingStats } = require('@app/tracing');
     process.stdout.write(`${JSON.stringify({ stats: getTracingStats() })}\n`);

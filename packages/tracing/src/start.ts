@@ -14,6 +14,7 @@ import { DROP_REASON_EXPORT_FAILED, DROP_REASON_QUEUE_FULL, LABEL_DROP_REASON, L
 import { globalState } from './state';
 import { SpanStats } from './stats';
 import type { DroppedSpanSample, TracingHandle, TracingOptions, TracingStats } from './types';
+import { PresetIdGenerator, UnsampledFastPathProvider } from './unsampled-path';
 
 const DEFAULT_FLUSH_TIMEOUT_MS = 5000;
 
@@ -140,19 +141,24 @@ export function startTracing(options: TracingOptions = {}): TracingHandle {
         : new BatchSpanProcessor({ exporter, ...config.batch, selfObsMeterProvider: stats.meterProvider() }),
     );
   }
+  const sampler = createSampler(config.sampler, config.samplerRatio);
+  const ids = new PresetIdGenerator();
   const provider = new TracerProvider({
     resource: defaultResource().merge(
       resourceFromAttributes({ ...config.resourceAttributes, 'service.name': config.serviceName }),
     ),
-    sampler: createSampler(config.sampler, config.samplerRatio),
+    sampler,
+    idGenerator: ids,
     spanProcessors: processors,
   });
-  trace.setGlobalTracerProvider(provider);
+  // Spans that will not be recorded never reach the SDK tracer (see unsampled-path.ts).
+  const tracerProvider = new UnsampledFastPathProvider(provider, sampler, ids);
+  trace.setGlobalTracerProvider(tracerProvider);
 
   const instrumentations = createInstrumentations(config);
   const unregister = registerInstrumentations({
     instrumentations: [...instrumentations.values()],
-    tracerProvider: provider,
+    tracerProvider,
   });
 
   if (config.debug) {

@@ -62,13 +62,23 @@ describe('the built @app/tracing package', () => {
   });
 
   it('puts types first in every export condition and ships the declaration files', () => {
+    type Target = string | { [condition: string]: Target };
     const pkg = JSON.parse(readFileSync(join(PACKAGE_DIR, 'package.json'), 'utf8')) as {
-      exports: Record<string, string | Record<string, string>>;
+      exports: Record<string, Target>;
     };
-    for (const [subpath, target] of Object.entries(pkg.exports)) {
-      if (typeof target === 'string') continue;
-      expect([subpath, Object.keys(target)[0]]).toEqual([subpath, 'types']);
-      expect(existsSync(join(PACKAGE_DIR, target.types!))).toBe(true);
-    }
+    const check = (subpath: string, target: Target): void => {
+      if (typeof target === 'string') {
+        expect([subpath, existsSync(join(PACKAGE_DIR, target))]).toEqual([subpath, true]);
+        return;
+      }
+      if ('types' in target) expect([subpath, Object.keys(target)[0]]).toEqual([subpath, 'types']);
+      for (const value of Object.values(target)) check(subpath, value);
+    };
+    for (const [subpath, target] of Object.entries(pkg.exports)) check(subpath, target);
+    // ./register: an ES module for `import` with ES types, CommonJS for the rest with CommonJS types.
+    expect(pkg.exports['./register']).toEqual({
+      import: { types: './dist/register.d.mts', default: './dist/register.mjs' },
+      default: { types: './dist/register.d.ts', default: './dist/register.js' },
+    });
   });
 });

@@ -14,6 +14,9 @@ function isDatabaseDown(error: unknown): boolean {
   );
 }
 
+/** Neutral messages for client errors raised by plugins (static files), whose own may name paths. */
+const GENERIC: Record<number, string> = { 403: 'this path is refused', 404: 'not found' };
+
 /** Fastify's own messages are safe to show (they name the problem, never a path or a value). */
 const showsOwnMessage = (code: unknown) => typeof code === 'string' && code.startsWith('FST_');
 
@@ -46,7 +49,7 @@ export default fp(
         return send({
           statusCode: status,
           code,
-          message: own || showsOwnMessage(error.code) ? error.message : statusMessage(code),
+          message: own || showsOwnMessage(error.code) ? error.message : (GENERIC[status] ?? statusMessage(code)),
         });
       }
       if (isDatabaseDown(error)) {

@@ -1,4 +1,4 @@
-import { createStellarClient, type StellarClient } from '@app/stellar-instrumented';
+import { createStellarClient, decodeResult, type StellarClient } from '@app/stellar-instrumented';
 import { type Account, rpc, type Transaction } from '@stellar/stellar-sdk';
 import type { Registry } from 'prom-client';
 
@@ -10,8 +10,15 @@ import type { Registry } from 'prom-client';
 export type SubmitResult =
   | { kind: 'success'; ledger: number }
   | { kind: 'failed'; ledger: number; resultCode: string }
-  | { kind: 'retry'; resultCode: string }
+  /**
+   * The envelope can never be applied: `expired` (its time bound passed on the ledger, or a
+   * `txTOO_LATE` refusal), `rejected` (any other refusal), `unsent` (nothing reached the network).
+   */
+  | { kind: 'retry'; cause: RetryCause; resultCode: string }
   | { kind: 'pending'; reason: string };
+
+/** Why an envelope is void; decides `expired` or `failed` once the attempts are used up. */
+export type RetryCause = 'expired' | 'rejected' | 'unsent';
 
 /** Where a stored hash stands on the ledger, with the ledger's clock for time bounds. */
 export type LookupResult =
@@ -76,16 +83,23 @@ export function rpcGateway(server: rpc.Server, options: GatewayOptions = {}): St
           return { kind: 'success', ledger: outcome.ledger ?? 0 };
         case 'failed':
           return { kind: 'failed', ledger: outcome.ledger ?? 0, resultCode: failureCode(outcome) };
-        case 'rejected':
         case 'expired':
+          return { kind: 'retry', cause: 'expired', resultCode: failureCode(outcome) };
+        case 'rejected':
+          return {
+            kind: 'retry',
+            cause: outcome.resultCode === 'txTOO_LATE' ? 'expired' : 'rejected',
+            resultCode: failureCode(outcome),
+          };
         case 'error':
-          return { kind: 'retry', resultCode: failureCode(outcome) };
+          return { kind: 'retry', cause: 'unsent', resultCode: failureCode(outcome) };
         default:
           return { kind: 'pending', reason: outcome.reason ?? outcome.status };
       }
     },
     async lookup(hash) {
-      const response = await server.getTransaction(hash);
+      // Through the instrumented client: a timeout, a span and stellar_rpc_requests_total.
+      const response = await client.getTransaction(hash);
       if (response.status === rpc.Api.GetTransactionStatus.SUCCESS) {
         return { kind: 'success', ledger: response.ledger, latestLedgerCloseTime: response.latestLedgerCloseTime };
       }
@@ -93,7 +107,7 @@ export function rpcGateway(server: rpc.Server, options: GatewayOptions = {}): St
         return {
           kind: 'failed',
           ledger: response.ledger,
-          resultCode: 'txFAILED',
+          resultCode: failureCode(decodeResult(response.resultXdr)),
           latestLedgerCloseTime: response.latestLedgerCloseTime,
         };
       }

@@ -4,7 +4,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { AuditInput, AuditSink } from '../audit-port';
 import { withTransaction } from '../db/transaction';
 import { ATTR, SPAN } from '../names';
-import type { LookupResult, StellarGateway, SubmitResult } from './gateway';
+import type { LookupResult, RetryCause, StellarGateway, SubmitResult } from './gateway';
 
 /** requested → submitted → confirmed | failed | expired; submitted → requested once its envelope expired. */
 export type JobStatus = 'requested' | 'submitted' | 'confirmed' | 'failed' | 'expired';
@@ -197,7 +197,7 @@ export class OnchainJobs {
     if (found.kind === 'success') return this.settle(row, 'confirmed', { ledger: found.ledger });
     if (found.kind === 'failed')
       return this.settle(row, 'failed', { ledger: found.ledger, resultCode: found.resultCode });
-    if (found.latestLedgerCloseTime > Number(row.valid_until)) return this.retry(row, 'txTOO_LATE');
+    if (found.latestLedgerCloseTime > Number(row.valid_until)) return this.retry(row, 'expired', 'txTOO_LATE');
     // The process may have died between commit and send: the identical envelope is safe to resend.
     return this.sendAndSettle(row);
   }
@@ -224,13 +224,14 @@ export class OnchainJobs {
     if (found.kind === 'success') return this.settle(row, 'confirmed', { ledger: found.ledger });
     if (found.kind === 'failed')
       return this.settle(row, 'failed', { ledger: found.ledger, resultCode: found.resultCode });
-    return this.retry(row, result.resultCode);
+    return this.retry(row, result.cause, result.resultCode);
   }
 
   /** The envelope can never be applied: queue a new one, or give up after maxAttempts. */
-  private async retry(row: JobRow, resultCode: string): Promise<JobRow> {
+  private async retry(row: JobRow, cause: RetryCause, resultCode: string): Promise<JobRow> {
     if (row.attempts >= this.maxAttempts) {
-      return this.settle(row, /expired|TOO_LATE/i.test(resultCode) ? 'expired' : 'failed', { resultCode });
+      // The last envelope's own cause decides: every envelope expiring is `expired`, not `failed`.
+      return this.settle(row, cause === 'expired' ? 'expired' : 'failed', { resultCode });
     }
     return withTransaction(this.deps.pool, async (client) => {
       const { rows } = await client.query<JobRow>(

@@ -1,0 +1,39 @@
+// CPU per request of the benchmark route through `app.inject()` (no sockets, no load generator),
+// printed as JSON: the part of a request's cost an integration adds, measured with process.cpuUsage()
+// in the process itself, which a shared machine disturbs much less than req/s. Started by
+// benchmarks/cpu.js with the same BENCH_MODE / preload / OTEL_* settings as server.cjs.
+const mode = process.env.BENCH_MODE ?? 'untraced';
+const Fastify = require('fastify');
+
+async function main() {
+  const app = Fastify({ logger: false });
+  if (mode === 'empty-hooks') {
+    app.addHook('onRequest', (_request, _reply, done) => done());
+    app.addHook('onSend', (_request, _reply, payload, done) => done(null, payload));
+    app.addHook('onResponse', (_request, _reply, done) => done());
+  }
+  app.get('/rewards/:id', async (request) => ({ id: request.params.id, amount: '25.0000000', asset: 'LEARN' }));
+  await app.ready();
+  const batch = Number(process.env.BENCH_BATCH ?? 20_000);
+  const run = async (n) => {
+    for (let i = 0; i < n; i += 100) {
+      const pending = [];
+      for (let j = 0; j < 100; j++) pending.push(app.inject({ method: 'GET', url: `/rewards/${i + j}` }));
+      await Promise.all(pending);
+    }
+  };
+  await run(batch); // warm-up
+  const samples = [];
+  for (let k = 0; k < 3; k++) {
+    const before = process.cpuUsage();
+    await run(batch);
+    const used = process.cpuUsage(before);
+    samples.push((used.user + used.system) / batch);
+  }
+  samples.sort((a, b) => a - b);
+  process.stdout.write(`${JSON.stringify({ cpuMicrosPerRequest: samples[1] })}\n`);
+  await app.close();
+  process.exit(0);
+}
+
+main();
