@@ -61,7 +61,6 @@ beforeAll(() => {
     // What the README snippets use besides the packages.
     pino: '^10.0.0',
     express: '^5.0.0',
-    'close-with-grace': '^2.5.0',
     '@types/express': '^5.0.0',
     '@types/node': '^24.0.0',
     '@types/pg': '^8.23.1',
