@@ -9,13 +9,17 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const REPORT = path.join('reports', 'jest.json');
 
+/** The folders pnpm-workspace.yaml lists: `group/*` entries and single folders such as `ops`. */
 function workspacePackages() {
-  return ['packages', 'apps'].flatMap((group) => {
-    const dir = path.join(ROOT, group);
+  const patterns = readFileSync(path.join(ROOT, 'pnpm-workspace.yaml'), 'utf8')
+    .split('\n')
+    .map((line) => /^\s*-\s*['"]?([^'"#\s]+)['"]?/.exec(line)?.[1])
+    .filter(Boolean);
+  return patterns.flatMap((pattern) => {
+    const dir = path.join(ROOT, pattern.replace(/\/\*$/, ''));
     if (!existsSync(dir)) return [];
-    return readdirSync(dir)
-      .map((name) => path.join(dir, name))
-      .filter((pkgDir) => existsSync(path.join(pkgDir, 'package.json')));
+    const candidates = pattern.endsWith('/*') ? readdirSync(dir).map((name) => path.join(dir, name)) : [dir];
+    return candidates.filter((pkgDir) => existsSync(path.join(pkgDir, 'package.json')));
   });
 }
 
