@@ -62,11 +62,19 @@ describe('graceful close (close-with-grace)', () => {
     const exited = exitCode(proc);
     await ready(lines);
     expect(await exited).toBe(1);
-    expect(messages(lines())).toEqual([
-      'shutting down after an unhandled error',
-      'shutting down: no new connections, draining requests',
-      'flushing spans',
-      'boom in a background job',
-    ]);
+    const logged = messages(lines());
+    // Where the two error lines land relative to the close's steps varied under load (a CI run on
+    // 2026-12-01 saw the "after an unhandled error" line last); asserted: all four lines, the steps in order.
+    expect(
+      logged.filter((m) => m !== 'shutting down after an unhandled error' && m !== 'boom in a background job'),
+    ).toEqual(['shutting down: no new connections, draining requests', 'flushing spans']);
+    expect([...logged].sort()).toEqual(
+      [
+        'shutting down after an unhandled error',
+        'shutting down: no new connections, draining requests',
+        'flushing spans',
+        'boom in a background job',
+      ].sort(),
+    );
   });
 });
