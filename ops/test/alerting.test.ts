@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { connect, createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
-import { testDatabaseConfig } from '@app/test-utils';
+import { tcpProxy, testDatabaseConfig } from '@app/test-utils';
 import {
   type Backing,
   clientErrors,
@@ -21,37 +20,12 @@ interface Notification {
   alerts: Array<{ status: string; labels: Record<string, string>; annotations: Record<string, string> }>;
 }
 
-/** A TCP proxy to PostgreSQL the test cuts (fault) and restores on the same port. */
+/** A TCP proxy to the real PostgreSQL that the test cuts and restores on the same port. */
 function pgProxy() {
-  const target = {
+  return tcpProxy({
     host: String(testDatabaseConfig().host ?? '127.0.0.1'),
     port: Number(testDatabaseConfig().port ?? 5432),
-  };
-  let server: TcpServer | undefined;
-  const sockets = new Set<Socket>();
-  let port = 0;
-  return {
-    get port() {
-      return port;
-    },
-    async start() {
-      server = createTcpServer((client) => {
-        const upstream = connect(target.port, target.host);
-        for (const s of [client, upstream]) {
-          sockets.add(s);
-          s.on('close', () => sockets.delete(s));
-          s.on('error', () => undefined);
-        }
-        client.pipe(upstream).pipe(client);
-      });
-      await new Promise<void>((resolve) => server!.listen(port, '127.0.0.1', resolve));
-      port = (server.address() as { port: number }).port;
-    },
-    async stop() {
-      for (const s of sockets) s.destroy();
-      await new Promise((resolve) => server!.close(resolve));
-    },
-  };
+  });
 }
 
 describe('end to end: a fault reaches the on-call webhook through Prometheus and Alertmanager, then resolves', () => {

@@ -1,42 +1,12 @@
-import { connect, createServer, type Server, type Socket } from 'node:net';
-import { testDatabaseConfig } from '@app/test-utils';
+import { tcpProxy, testDatabaseConfig } from '@app/test-utils';
 import { Pool } from 'pg';
 import { buildApp, createTestEnv, sleep, type TestApp, type TestEnv } from './helper';
-
-/** A TCP proxy to the real PostgreSQL that the test can cut and restore, on a fixed port. */
-function proxy(target: { host: string; port: number }) {
-  let server: Server | undefined;
-  const sockets = new Set<Socket>();
-  let port = 0;
-  return {
-    get port() {
-      return port;
-    },
-    async start() {
-      server = createServer((client) => {
-        const upstream = connect(target.port, target.host);
-        for (const s of [client, upstream]) {
-          sockets.add(s);
-          s.on('close', () => sockets.delete(s));
-          s.on('error', () => undefined);
-        }
-        client.pipe(upstream).pipe(client);
-      });
-      await new Promise<void>((resolve) => server!.listen(port, '127.0.0.1', resolve));
-      port = (server.address() as { port: number }).port;
-    },
-    async stop() {
-      for (const s of sockets) s.destroy();
-      await new Promise((resolve) => server!.close(resolve));
-    },
-  };
-}
 
 describe('PostgreSQL down', () => {
   let env: TestEnv;
   let t: TestApp;
   let pool: Pool;
-  const pg = proxy({
+  const pg = tcpProxy({
     host: String(testDatabaseConfig().host ?? '127.0.0.1'),
     port: Number(testDatabaseConfig().port ?? 5432),
   });

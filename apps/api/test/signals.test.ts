@@ -1,9 +1,8 @@
-import { testDatabaseConfig } from '@app/test-utils';
+import { tcpProxy, testDatabaseConfig } from '@app/test-utils';
 import { Pool } from 'pg';
 import type { Registry } from 'prom-client';
 import { createServiceMetrics } from '../src/service-metrics';
 import { buildApp, createTestEnv, passQuiz, signIn, sleep, type TestApp, type TestEnv } from './helper';
-import { tcpProxy } from './tcp-proxy';
 
 /** The value of one series from the registry, or undefined when absent. */
 async function value(registry: Registry, name: string, labels: Record<string, string> = {}) {
