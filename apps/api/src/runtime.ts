@@ -66,6 +66,7 @@ async function startStellar(
         distributor,
         issuer: Keypair.fromSecret(config.issuerSecret!),
         credentialContractId: config.credentialContractId!,
+        rpcUrl: config.stellarRpcUrl,
       } satisfies StellarSetup,
     };
   }
@@ -82,6 +83,7 @@ async function startStellar(
       distributor: Keypair.fromSecret(sandbox.accounts[0]!.secret),
       issuer: Keypair.fromSecret(sandbox.accounts[1]!.secret),
       credentialContractId: sandbox.credentialContractId,
+      rpcUrl: sandbox.url,
     } satisfies StellarSetup,
   };
 }

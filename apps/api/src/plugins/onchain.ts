@@ -3,6 +3,7 @@ import { credentialJobKind } from '../modules/credentials/job';
 import { rewardJobKind } from '../modules/rewards/job';
 import type { JobKindLabel } from '../names';
 import { OnchainJobs } from '../stellar/onchain-jobs';
+import { isRpcUnreachable } from '../stellar/rpc-health';
 import type { AppOptions } from '../types';
 
 declare module 'fastify' {
@@ -46,7 +47,7 @@ export default fp<Pick<AppOptions, 'stellar' | 'hooks' | 'reconciler'>>(
         )
         .catch((error: unknown) => {
           fastify.metrics.reconcilerPass('error');
-          fastify.log.warn({ err: error }, 'reconciler pass failed; will retry');
+          fastify.log[isRpcUnreachable(error) ? 'debug' : 'warn']({ err: error }, 'reconciler pass failed; will retry');
         })
         .finally(() => {
           if (!stopped) timer = setTimeout(tick, fastify.config.reconcileIntervalMs);

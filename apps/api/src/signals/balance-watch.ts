@@ -1,6 +1,7 @@
 import type { AccountLabel } from '../names';
 import type { ServiceMetrics } from '../service-metrics';
 import type { StellarGateway } from '../stellar/gateway';
+import { isRpcUnreachable } from '../stellar/rpc-health';
 
 /** Options of {@link startBalanceWatch}. */
 export interface BalanceWatchOptions {
@@ -10,7 +11,7 @@ export interface BalanceWatchOptions {
   accounts: Partial<Record<AccountLabel, string>>;
   /** Refresh period in ms (config `BALANCE_REFRESH_INTERVAL_MS`, default 60000). */
   intervalMs: number;
-  log: { warn(obj: object, msg?: string): void };
+  log: { warn(obj: object, msg?: string): void; debug(obj: object, msg?: string): void };
 }
 
 /** A running balance watch: `refresh` reads every balance now; `stop` ends the timer. */
@@ -34,7 +35,9 @@ export function startBalanceWatch(options: BalanceWatchOptions): BalanceWatch {
       try {
         metrics.accountBalance(account, await gateway.balanceXlm(publicKey));
       } catch (error) {
-        log.warn({ err: error, account }, 'could not read the account balance; keeping the last value');
+        // An RPC outage is reported once by the RPC monitor (stellar/rpc-health.ts), not per read.
+        const level = isRpcUnreachable(error) ? 'debug' : 'warn';
+        log[level]({ err: error, account }, 'could not read the account balance; keeping the last value');
       }
     }
   };

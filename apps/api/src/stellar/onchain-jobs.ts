@@ -5,6 +5,7 @@ import type { AuditInput, AuditSink } from '../audit-port';
 import { withTransaction } from '../db/transaction';
 import { ATTR, SPAN } from '../names';
 import type { LookupResult, RetryCause, StellarGateway, SubmitResult } from './gateway';
+import { isRpcUnreachable } from './rpc-health';
 
 /** requested → submitted → confirmed | failed | expired; submitted → requested once its envelope expired. */
 export type JobStatus = 'requested' | 'submitted' | 'confirmed' | 'failed' | 'expired';
@@ -59,7 +60,11 @@ export interface JobEngineDeps {
   gateway: StellarGateway;
   audit: AuditSink;
   networkPassphrase: string;
-  log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
+  log: {
+    info(obj: object, msg?: string): void;
+    warn(obj: object, msg?: string): void;
+    debug(obj: object, msg?: string): void;
+  };
   /** Envelopes built before the job is given up as failed or expired. */
   maxAttempts?: number;
   /** Called once per committed outcome, with the kind's `method` and the final status (metrics). */
@@ -158,8 +163,11 @@ export class OnchainJobs {
       tx = await this.kind.build(row, account);
       tx.sign(this.kind.source);
     } catch (error) {
-      // Stellar RPC unreachable: the row stays requested and the reconciler retries.
-      this.deps.log.warn({ err: error, [this.kind.resource]: row.id }, 'could not build the transaction; will retry');
+      // Stellar RPC unreachable: the row stays requested and the reconciler retries (the outage is logged once, by rpc-health).
+      this.deps.log[isRpcUnreachable(error) ? 'debug' : 'warn'](
+        { err: error, [this.kind.resource]: row.id },
+        'could not build the transaction; will retry',
+      );
       return row;
     }
     const hash = Buffer.from(tx.hash()).toString('hex');
@@ -209,7 +217,10 @@ export class OnchainJobs {
     try {
       result = await this.deps.gateway.submit(envelope, this.kind.method);
     } catch (error) {
-      this.deps.log.warn({ err: error, [this.kind.resource]: row.id }, 'submission interrupted; will resume');
+      this.deps.log[isRpcUnreachable(error) ? 'debug' : 'warn'](
+        { err: error, [this.kind.resource]: row.id },
+        'submission interrupted; will resume',
+      );
       return row;
     }
     await this.deps.hooks?.afterSend?.(row);
