@@ -70,6 +70,8 @@ export interface BuildOptions {
   server: FastifyServerOptions;
   /** Register the access-log plugin as server.ts does (one line per request). */
   accessLog: boolean;
+  /** Channel accounts (funded sandbox accounts); default none: the distributor is its own source. */
+  channels: Keypair[];
 }
 
 export interface TestApp {
@@ -102,6 +104,7 @@ export async function buildApp(env: TestEnv, overrides: Partial<BuildOptions> = 
       gateway: rpcGateway(server, gatewayOptions(config, metrics.registry)),
       networkPassphrase: env.sandbox.networkPassphrase,
       distributor: Keypair.fromSecret(env.sandbox.accounts[0]!.secret),
+      channels: overrides.channels ?? [],
       issuer: Keypair.fromSecret(env.sandbox.accounts[1]!.secret),
       credentialContractId: env.sandbox.credentialContractId,
     },
