@@ -12,6 +12,7 @@ import { migrate } from '../src/db/migrate';
 import { seedCourses } from '../src/db/seed';
 import { AUDIT } from '../src/names';
 import accessLog from '../src/plugins/access-log';
+import type { OnchainRegistry } from '../src/plugins/onchain';
 import { gatewayOptions } from '../src/runtime';
 import { createServiceMetrics, type ServiceMetrics } from '../src/service-metrics';
 import { rpcGateway } from '../src/stellar/gateway';
@@ -30,7 +31,14 @@ export interface TestEnv {
   cleanup(): Promise<void>;
 }
 
-export async function createTestEnv(label: string): Promise<TestEnv> {
+/** Sandbox settings of one test env (defaults: 2 funded accounts, a ledger every 100 ms). */
+export interface TestEnvOptions {
+  /** Funded accounts: distributor, issuer, then any channel accounts. */
+  fundedAccounts?: number;
+  ledgerIntervalMs?: number;
+}
+
+export async function createTestEnv(label: string, options: TestEnvOptions = {}): Promise<TestEnv> {
   const schema = await createTestSchema(label);
   await migrate(schema.pool);
   await migrateAuditSchema(schema.pool);
@@ -43,7 +51,10 @@ export async function createTestEnv(label: string): Promise<TestEnv> {
     keyPrefix: redis.prefix,
     maxRetriesPerRequest: 1,
   });
-  const sandbox = await startSandbox({ ledgerIntervalMs: 100, fundedAccounts: 2 });
+  const sandbox = await startSandbox({
+    ledgerIntervalMs: options.ledgerIntervalMs ?? 100,
+    fundedAccounts: options.fundedAccounts ?? 2,
+  });
   return {
     schema,
     redis,
@@ -76,6 +87,8 @@ export interface BuildOptions {
 
 export interface TestApp {
   app: FastifyInstance;
+  /** The app's on-chain job machines (registered by the reward and credential modules). */
+  onchain: OnchainRegistry;
   metrics: ServiceMetrics;
   options: AppOptions;
 }
@@ -115,9 +128,14 @@ export async function buildApp(env: TestEnv, overrides: Partial<BuildOptions> = 
   };
   const fastify = Fastify(serverOptions(options, overrides.server));
   if (overrides.accessLog) await fastify.register(accessLog);
-  await fastify.register(app, options);
+  // The app's own context (as `register(app)` makes it), kept to reach its on-chain machines.
+  let context: FastifyInstance | undefined;
+  await fastify.register(async (instance: FastifyInstance, opts: AppOptions) => {
+    await app(instance, opts);
+    context = instance;
+  }, options);
   await fastify.ready();
-  return { app: fastify, metrics, options };
+  return { app: fastify, metrics, options, onchain: context!.onchain };
 }
 
 /** Signs in a keypair (a new one by default) through the SEP-53 routes; returns its bearer header. */

@@ -67,7 +67,7 @@ export interface GatewayOptions {
 }
 
 /** Operation results that a rebuilt envelope cures (see OperationOutcome.stale). */
-const STALE_CODES: ReadonlySet<string> = new Set(['CREATE_ACCOUNT_ALREADY_EXISTS']);
+const STALE_CODES: ReadonlySet<string> = new Set(['CREATE_ACCOUNT_ALREADY_EXIST']);
 
 /** Every operation result's success variant is `<OPERATION>_SUCCESS` in the XDR spec (decodeResult's names). */
 function operations(codes: readonly string[] | undefined): OperationOutcome[] {
