@@ -4,6 +4,7 @@ import type { AuditInput, AuditSink } from './audit-port';
 import { withTransaction } from './db/transaction';
 import { ERR_FORBIDDEN, ERR_NOT_FOUND } from './errors';
 import type { Caller } from './plugins/auth';
+import type { JobFieldsView } from './schemas';
 import type { JobRow, OnchainJobs } from './stellar/onchain-jobs';
 import { waitAtMost } from './wait';
 
@@ -158,7 +159,7 @@ export function createJobRequester<R extends JobRow>(deps: JobRequestDeps<R>, ki
   };
 }
 
-/** The status fields every job view shares (see `jobFields` in schemas.ts). */
-export function jobView(row: JobRow) {
+/** The status fields every job view shares (`jobFields` in schemas.ts). */
+export function jobView(row: JobRow): JobFieldsView {
   return { status: row.status, txHash: row.tx_hash, ledger: row.ledger, resultCode: row.result_code };
 }

@@ -4,8 +4,10 @@ import { AUDIT } from '../../names';
 import type { Caller } from '../../plugins/auth';
 import { createJobRequester, type JobRequestDeps, jobView } from '../../request-job';
 import { type CredentialRow, courseProgress, insertCredential, lockUser } from './repository';
+import type { CredentialView } from './schemas';
 
-export function credentialView(row: CredentialRow) {
+/** The API view of a credential row (the `credential` response schema). */
+export function credentialView(row: CredentialRow): CredentialView {
   return { credentialId: row.id, courseId: row.course_id, ...jobView(row) };
 }
 

@@ -1,11 +1,11 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { callerOf } from '../../plugins/auth';
 import { rewardJobKind } from './job';
 import { createClaimSchema, getClaimSchema } from './schemas';
 import { claimView, createRewardService } from './service';
 
 /** POST /rewards/claims and GET /rewards/claims/:claimId (signed in, own claims only). */
-const rewardRoutes: FastifyPluginAsync = async (fastify) => {
+const rewardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   const service = createRewardService({
     pool: fastify.pg,
     audit: fastify.audit,
@@ -21,7 +21,7 @@ const rewardRoutes: FastifyPluginAsync = async (fastify) => {
     onRejected: (reason) => fastify.metrics.claimRejected(reason),
   });
   const { config } = fastify;
-  fastify.post<{ Body: { submissionId: string } }>(
+  fastify.post(
     '/rewards/claims',
     {
       schema: createClaimSchema,
@@ -33,7 +33,7 @@ const rewardRoutes: FastifyPluginAsync = async (fastify) => {
       return reply.status(created ? 201 : 200).send(claimView(row));
     },
   );
-  fastify.get<{ Params: { claimId: string } }>(
+  fastify.get(
     '/rewards/claims/:claimId',
     { schema: getClaimSchema, onRequest: fastify.authenticate },
     async (request) => claimView(await service.get(callerOf(request), request.params.claimId)),

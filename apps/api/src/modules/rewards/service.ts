@@ -3,8 +3,10 @@ import { AUDIT } from '../../names';
 import type { Caller } from '../../plugins/auth';
 import { createJobRequester, type JobRequestDeps, jobView, NotOwner } from '../../request-job';
 import { type ClaimRow, insertClaim, lockSubmission } from './repository';
+import type { ClaimView } from './schemas';
 
-export function claimView(row: ClaimRow) {
+/** The API view of a claim row (the `claim` response schema). */
+export function claimView(row: ClaimRow): ClaimView {
   return { claimId: row.id, submissionId: row.submission_id, amount: String(row.amount), ...jobView(row) };
 }
 
