@@ -32,7 +32,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS onchain_envelopes_one_in_flight ON onchain_env
 CREATE INDEX IF NOT EXISTS onchain_envelopes_applied_ledger ON onchain_envelopes (kind, ledger) WHERE status = 'applied';
 
 -- Envelopes in flight when this migration runs (one per table at most, under the old rule) keep going:
--- their source is read from the XDR by the service at start (see OnchainJobs.adoptLegacy).
+-- the reconciler resumes by hash every submitted envelope whose source is not a configured channel.
 INSERT INTO onchain_envelopes (hash, kind, source, envelope_xdr, valid_until, operations, status, created_at)
 SELECT tx_hash, 'reward_payout', 'legacy:reward_claims', envelope_xdr, coalesce(valid_until, 0), 1, 'submitted', updated_at
 FROM reward_claims WHERE status = 'submitted' AND tx_hash IS NOT NULL AND envelope_xdr IS NOT NULL

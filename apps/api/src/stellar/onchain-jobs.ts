@@ -363,7 +363,8 @@ export class OnchainJobs<R extends JobRow = JobRow> {
          VALUES ($1, $2, $3, $4, $5, $6, 'submitted') RETURNING *`,
         [hash, this.kind.label, key, tx.toXDR(), validUntil, rows.length],
       );
-      const envelope = inserted.rows[0]!;
+      const [envelope] = inserted.rows;
+      if (!envelope) throw new Error(`envelope ${hash} was not stored`);
       for (const [opIndex, row] of rows.entries()) {
         const updated = await client.query<R>(
           `UPDATE ${this.kind.table} SET status = 'submitted', tx_hash = $2, op_index = $3, attempts = attempts + 1,
@@ -371,7 +372,9 @@ export class OnchainJobs<R extends JobRow = JobRow> {
            WHERE id = $1 AND status = 'requested' RETURNING *`,
           [row.id, hash, opIndex],
         );
-        const job = updated.rows[0]!;
+        // Locked FOR UPDATE above as `requested`: the update cannot miss (if it did, roll back everything).
+        const [job] = updated.rows;
+        if (!job) throw new Error(`job ${row.id} left the requested state while locked`);
         await this.audit(client, job, this.kind.events.submitted, 'success', 'submit', {
           metadata: {
             attempt: job.attempts,
