@@ -1,7 +1,7 @@
 import { Keypair, type Operation, rpc, type Transaction, TransactionBuilder } from '@stellar/stellar-sdk';
 import type { Registry } from 'prom-client';
 import type { JobRow } from '../src/stellar/onchain-jobs';
-import { auditRows, buildApp, createTestEnv, passQuiz, signIn, type TestApp, type TestEnv } from './helper';
+import { auditRows, buildApp, createTestEnv, passQuiz, seedClaims, signIn, type TestApp, type TestEnv } from './helper';
 
 async function metric(registry: Registry, name: string, labels: Record<string, string> = {}) {
   const found = await registry.getSingleMetric(name)?.get();
@@ -176,5 +176,72 @@ describe('batched payouts over two channel accounts', () => {
     );
     expect(inFlight?.every((v) => v.value === 0)).toBe(true);
     expect((await metric(registry, 'onchain_channel_in_flight_age_seconds'))?.every((v) => v.value === 0)).toBe(true);
+  }, 120_000);
+
+  it('two instances share the two channels: 40 claims paid once each, never two envelopes on one channel', async () => {
+    const pool = env.schema.pool;
+    const other = await buildApp(env, {
+      env: { STELLAR_BATCH_MAX_OPERATIONS: '10', STELLAR_POLL_INTERVAL_MS: '50' },
+      channels: t.options.stellar.channels,
+    });
+    const before = new Set(
+      (await pool.query<{ hash: string }>('SELECT hash FROM onchain_envelopes')).rows.map((r) => r.hash),
+    );
+    try {
+      const learners = Array.from({ length: 40 }, () => Keypair.random().publicKey());
+      const ids = await seedClaims(pool, learners);
+      const machines = [t, other].map((app) => app.onchain.machines.find((m) => m.kind.label === 'reward_payout')!);
+      let done = false;
+      const driving = machines.map(async (machine) => {
+        while (!done) await machine.reconcileOnce();
+      });
+      const deadline = Date.now() + 60_000;
+      let maxInFlight = 0;
+      try {
+        for (;;) {
+          const open = await pool.query("SELECT 1 FROM reward_claims WHERE id = ANY($1) AND status <> 'confirmed'", [
+            ids,
+          ]);
+          if (open.rowCount === 0) break;
+          if (Date.now() > deadline) throw new Error('claims not settled in 60 s');
+          const { rows } = await pool.query<{ hash: string; source: string }>(
+            "SELECT hash, source FROM onchain_envelopes WHERE status = 'submitted'",
+          );
+          maxInFlight = Math.max(maxInFlight, rows.length);
+          // The unique index: one in-flight envelope per channel, whichever instance committed it.
+          expect(new Set(rows.map((r) => r.source)).size).toBe(rows.length);
+          const requested = (await pool.query("SELECT 1 FROM reward_claims WHERE status = 'requested' LIMIT 1"))
+            .rowCount;
+          if (
+            rows.length > 0 &&
+            rows.every((r) => env.sandbox.sentCount(r.hash) > 0) &&
+            (rows.length === 2 || requested === 0)
+          ) {
+            await env.sandbox.closeLedger();
+          }
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      } finally {
+        done = true;
+        await Promise.all(driving);
+      }
+      expect(maxInFlight).toBe(2);
+      for (const learner of learners) expect(env.sandbox.balance(learner)).toBe('10.0000000');
+      const claimed = (await auditRows(pool, 'reward_claimed')).filter((r) => ids.includes(r.resource_id));
+      expect(claimed).toHaveLength(40);
+      expect(new Set(claimed.map((r) => r.resource_id)).size).toBe(40);
+      const envelopes = (await pool.query('SELECT * FROM onchain_envelopes ORDER BY created_at')).rows.filter(
+        (e) => !before.has(e.hash),
+      );
+      expect(envelopes.every((e) => e.status === 'applied' && e.successful && e.operations <= 10)).toBe(true);
+      expect(envelopes.reduce((n, e) => n + e.operations, 0)).toBe(40);
+      // Counted once, by whichever instance's commit won: the sum over instances is 40 more than before.
+      const confirmed = async (app: TestApp) =>
+        (await metric(app.metrics.registry, 'onchain_operations_confirmed_total', { kind: 'reward_payout' }))![0]!
+          .value;
+      expect((await confirmed(t)) + (await confirmed(other))).toBe(CLAIMS - 1 + 40);
+    } finally {
+      await other.app.close();
+    }
   }, 120_000);
 });

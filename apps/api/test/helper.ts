@@ -36,11 +36,16 @@ export interface TestEnvOptions {
   /** Funded accounts: distributor, issuer, then any channel accounts. */
   fundedAccounts?: number;
   ledgerIntervalMs?: number;
+  /**
+   * Brings the schema up to date (default: `migrate`, the service's own). An upgrade test passes its
+   * own steps; the audit schema and the course seed follow either way.
+   */
+  migrateWith?: (pool: Pool) => Promise<unknown>;
 }
 
 export async function createTestEnv(label: string, options: TestEnvOptions = {}): Promise<TestEnv> {
   const schema = await createTestSchema(label);
-  await migrate(schema.pool);
+  await (options.migrateWith ?? migrate)(schema.pool);
   await migrateAuditSchema(schema.pool);
   await seedCourses(schema.pool);
   const redis = createTestRedis(label);
@@ -182,3 +187,20 @@ export async function auditRows(pool: Pool, event: string) {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Inserts `destinations.length` passed submissions and their requested claims (one learner each). */
+export async function seedClaims(pool: Pool, destinations: string[], amount = '10'): Promise<string[]> {
+  const ids: string[] = [];
+  for (const destination of destinations) {
+    const { rows } = await pool.query<{ id: string }>(
+      `WITH u AS (INSERT INTO users (stellar_address) VALUES ($1) RETURNING id),
+            s AS (INSERT INTO submissions (user_id, quiz_id, answers, score, passed)
+                  SELECT id, 'stellar-101-accounts', '{}', 100, true FROM u RETURNING id, user_id)
+       INSERT INTO reward_claims (submission_id, quiz_id, user_id, destination, amount, status, request_ip)
+       SELECT s.id, 'stellar-101-accounts', s.user_id, $1, $2, 'requested', '127.0.0.1' FROM s RETURNING id`,
+      [destination, amount],
+    );
+    ids.push(rows[0]!.id);
+  }
+  return ids;
+}

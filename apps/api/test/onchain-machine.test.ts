@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import { withTransaction } from '../src/db/transaction';
 import type { EnvelopeResult, OperationOutcome } from '../src/stellar/gateway';
 import { type EnvelopeRow, type JobRow, type OnchainJobs, transitionOf } from '../src/stellar/onchain-jobs';
-import { auditRows, buildApp, createTestEnv, type TestApp, type TestEnv } from './helper';
+import { auditRows, buildApp, createTestEnv, seedClaims, type TestApp, type TestEnv } from './helper';
 
 const ok = (code = 'PAYMENT_SUCCESS'): OperationOutcome => ({ code, successful: true, stale: false });
 const bad = (code: string, stale = false): OperationOutcome => ({ code, successful: false, stale });
@@ -81,23 +81,6 @@ describe('transitionOf (each job from its own operation)', () => {
     expect(transitionOf(result, opIndex, attempts, 3)).toEqual(expected);
   });
 });
-
-/** Inserts `destinations.length` passed submissions and their requested claims (one learner each). */
-async function seedClaims(pool: Pool, destinations: string[], amount = '10'): Promise<string[]> {
-  const ids: string[] = [];
-  for (const destination of destinations) {
-    const { rows } = await pool.query<{ id: string }>(
-      `WITH u AS (INSERT INTO users (stellar_address) VALUES ($1) RETURNING id),
-            s AS (INSERT INTO submissions (user_id, quiz_id, answers, score, passed)
-                  SELECT id, 'stellar-101-accounts', '{}', 100, true FROM u RETURNING id, user_id)
-       INSERT INTO reward_claims (submission_id, quiz_id, user_id, destination, amount, status, request_ip)
-       SELECT s.id, 'stellar-101-accounts', s.user_id, $1, $2, 'requested', '127.0.0.1' FROM s RETURNING id`,
-      [destination, amount],
-    );
-    ids.push(rows[0]!.id);
-  }
-  return ids;
-}
 
 async function claims(pool: Pool, ids: string[]): Promise<JobRow[]> {
   const { rows } = await pool.query<JobRow>('SELECT * FROM reward_claims WHERE id = ANY($1) ORDER BY op_index, id', [
