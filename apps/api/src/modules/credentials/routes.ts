@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { callerOf } from '../../plugins/auth';
+import { credentialJobKind } from './job';
 import { getCredentialSchema, mintSchema } from './schemas';
 import { createCredentialService, credentialView } from './service';
 
@@ -8,7 +9,9 @@ const credentialRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   const service = createCredentialService({
     pool: fastify.pg,
     audit: fastify.audit,
-    jobs: fastify.jobs.credentials,
+    jobs: fastify.onchain.register(
+      credentialJobKind(fastify.stellar, fastify.metrics, { timeoutSeconds: fastify.config.txTimeoutSeconds }),
+    ),
     waitMs: fastify.config.claimWaitMs,
     pollMs: fastify.config.stellarPollIntervalMs,
     auditSecurity: fastify.auditSecurity,

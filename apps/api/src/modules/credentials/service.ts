@@ -12,7 +12,7 @@ export function credentialView(row: CredentialRow): CredentialView {
 }
 
 /** Course credentials: one mint per user and course, once every quiz of the course is passed. */
-export function createCredentialService(deps: JobRequestDeps) {
+export function createCredentialService(deps: JobRequestDeps<CredentialRow>) {
   const requester = createJobRequester<CredentialRow>(deps, {
     table: 'credentials',
     resource: 'credential',

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { callerOf } from '../../plugins/auth';
+import { rewardJobKind } from './job';
 import { createClaimSchema, getClaimSchema } from './schemas';
 import { claimView, createRewardService } from './service';
 
@@ -8,7 +9,12 @@ const rewardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   const service = createRewardService({
     pool: fastify.pg,
     audit: fastify.audit,
-    jobs: fastify.jobs.rewards,
+    jobs: fastify.onchain.register(
+      rewardJobKind(fastify.stellar, fastify.metrics, {
+        timeoutSeconds: fastify.config.txTimeoutSeconds,
+        maxOperations: fastify.config.batchMaxOperations,
+      }),
+    ),
     waitMs: fastify.config.claimWaitMs,
     pollMs: fastify.config.stellarPollIntervalMs,
     auditSecurity: fastify.auditSecurity,

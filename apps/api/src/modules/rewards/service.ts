@@ -25,7 +25,7 @@ class AlreadyClaimed extends Error {
  * caller's own passed submissions. Asking again with the same submission
  * returns the same claim; with another submission of the same quiz, 409.
  */
-export function createRewardService(deps: JobRequestDeps & { onRejected(reason: 'already_claimed'): void }) {
+export function createRewardService(deps: JobRequestDeps<ClaimRow> & { onRejected(reason: 'already_claimed'): void }) {
   const requester = createJobRequester<ClaimRow>(deps, {
     table: 'reward_claims',
     resource: 'reward_claim',
