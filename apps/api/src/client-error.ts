@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
-import type { ErrorCode, ErrorEnvelope } from './errors';
+import type { ErrorCode } from './errors';
+import type { ErrorEnvelope } from './schemas';
 
 /** Node's HTTP parser errors (before Fastify sees a request) that a client causes, as status and code. */
 function classify(error: NodeJS.ErrnoException): { status: number; code: ErrorCode; message: string } {

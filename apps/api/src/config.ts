@@ -31,6 +31,16 @@ export interface Config {
   /** Source account of credential mints; must differ from the distributor (one sequence per job kind). */
   readonly issuerSecret: string | undefined;
   readonly credentialContractId: string | undefined;
+  /**
+   * Channel accounts' secret seeds (`STELLAR_CHANNEL_SECRETS`, comma-separated; with STELLAR_RPC_URL):
+   * the transaction sources of reward payouts, one envelope in flight each. Empty: the distributor
+   * is its own source (one envelope in flight). Never logged.
+   */
+  readonly channelSecrets: readonly string[];
+  /** Channel accounts the embedded sandbox creates and funds (`STELLAR_CHANNEL_COUNT`, default 2, 0..20). */
+  readonly channelCount: number;
+  /** Payment / create-account operations per payout envelope (`STELLAR_BATCH_MAX_OPERATIONS`, default 100, 1..100). */
+  readonly batchMaxOperations: number;
   readonly jwtSecret: string | undefined;
   readonly jwtExpiresIn: string;
   readonly challengeTtlSeconds: number;
@@ -123,6 +133,29 @@ function trustProxy(raw: string | undefined, problems: string[]): boolean | stri
   return entries;
 }
 
+/** STELLAR_CHANNEL_SECRETS: valid, distinct seeds of accounts other than the distributor and issuer (values never echoed). */
+function channelProblems(config: Config, problems: string[]): void {
+  const seeds = config.channelSecrets;
+  if (seeds.length === 0) return;
+  if (!config.stellarRpcUrl) {
+    problems.push(
+      'STELLAR_CHANNEL_SECRETS needs STELLAR_RPC_URL (the embedded sandbox creates STELLAR_CHANNEL_COUNT channels itself)',
+    );
+    return;
+  }
+  if (seeds.length > 100) problems.push(`STELLAR_CHANNEL_SECRETS lists ${seeds.length} seeds; at most 100`);
+  const bad = seeds.flatMap((seed, i) => (StrKey.isValidEd25519SecretSeed(seed) ? [] : [i + 1]));
+  if (bad.length > 0) {
+    problems.push(`STELLAR_CHANNEL_SECRETS entries ${bad.join(', ')} are not valid secret seeds (S...)`);
+  }
+  if (new Set(seeds).size !== seeds.length) problems.push('STELLAR_CHANNEL_SECRETS lists the same seed twice');
+  if (seeds.some((seed) => seed === config.distributorSecret || seed === config.issuerSecret)) {
+    problems.push(
+      'STELLAR_CHANNEL_SECRETS must not contain the distributor or issuer seed (each has its own sequence)',
+    );
+  }
+}
+
 /** Reads and validates the configuration; throws ConfigError with every problem found. */
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
@@ -146,6 +179,12 @@ export function loadConfig(env: Env = process.env): Config {
     distributorSecret: env.STELLAR_DISTRIBUTOR_SECRET || undefined,
     issuerSecret: env.STELLAR_ISSUER_SECRET || undefined,
     credentialContractId: env.STELLAR_CREDENTIAL_CONTRACT_ID || undefined,
+    channelSecrets: (env.STELLAR_CHANNEL_SECRETS ?? '')
+      .split(',')
+      .map((seed) => seed.trim())
+      .filter((seed) => seed !== ''),
+    channelCount: integer(env, 'STELLAR_CHANNEL_COUNT', 2, problems, 0, 20),
+    batchMaxOperations: integer(env, 'STELLAR_BATCH_MAX_OPERATIONS', 100, problems, 1, 100),
     jwtSecret: env.JWT_SECRET || undefined,
     jwtExpiresIn: env.JWT_EXPIRES_IN || '1h',
     challengeTtlSeconds: integer(env, 'AUTH_CHALLENGE_TTL_SECONDS', 300, problems, 10, 3600),
@@ -184,6 +223,7 @@ export function loadConfig(env: Env = process.env): Config {
       problems.push('STELLAR_CREDENTIAL_CONTRACT_ID must be a contract id (C...) with STELLAR_RPC_URL');
     }
   }
+  channelProblems(config, problems);
   if (production) {
     const embedded: Array<[string, unknown]> = [
       ['DATABASE_URL (would start an in-process PGlite)', config.databaseUrl],

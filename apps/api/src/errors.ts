@@ -65,14 +65,6 @@ export const ERR_AUTH_STORE_DOWN = define(
 );
 export const ERR_DB_DOWN = define('API_ERR_DATABASE_UNAVAILABLE', 'the database cannot be reached; retry shortly');
 
-/** The error envelope every failure is answered with (and `details` on validation errors). */
-export interface ErrorEnvelope {
-  statusCode: number;
-  code: ErrorCode;
-  message: string;
-  details?: Array<{ path: string; message: string }>;
-}
-
 /** Fastify's own errors (FST_ERR_*) that a client causes, mapped to the service's codes. */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'API_ERR_INVALID_JSON',

@@ -1,4 +1,5 @@
 import { AUDIT_EVENTS } from '@app/audit';
+import { ATTR_TX_HASH } from '@app/stellar-instrumented';
 
 /**
  * Audit event names of the service. The learn-to-earn events are the service's own (the dashboards
@@ -50,8 +51,27 @@ export const METRIC = {
   onchainReconcilerPasses: 'onchain_reconciler_passes_total',
   /** Jobs settled, by `kind` and final `status` (confirmed | failed | expired). */
   onchainJobsSettled: 'onchain_jobs_settled_total',
+  /** Operations in each envelope committed, by `kind` (histogram; buckets BUCKETS.batchOperations). */
+  onchainBatchOperations: 'onchain_batch_operations',
+  /**
+   * Operations of `kind` this instance confirmed in one ledger, observed once per ledger (when a later
+   * ledger's settlement arrives, or at a reconciler pass). Per instance: sum over instances in PromQL.
+   */
+  onchainOperationsPerLedger: 'onchain_operations_per_ledger',
+  /** Operations confirmed, by `kind` (rate() = payouts per second). */
+  onchainOperationsConfirmed: 'onchain_operations_confirmed_total',
+  /** 1 while the channel account (`channel` = its G… key) has a submitted, unsettled envelope, else 0. */
+  onchainChannelInFlight: 'onchain_channel_in_flight',
+  /** Seconds since the in-flight envelope of `channel` was committed; 0 when idle. */
+  onchainChannelInFlightAge: 'onchain_channel_in_flight_age_seconds',
   /** Native balance in XLM of the service's source accounts, by `account` (distributor | issuer | channel). */
   stellarAccountBalance: 'stellar_account_balance_xlm',
+} as const;
+
+/** Histogram buckets of the service's own histograms. */
+export const BUCKETS = {
+  batchOperations: [1, 2, 5, 10, 20, 50, 100],
+  operationsPerLedger: [1, 2, 5, 10, 20, 50, 100, 200, 500],
 } as const;
 
 /** Bounded label values of the service's own metrics. */
@@ -88,6 +108,10 @@ export const ATTR = {
   jobId: 'app.job.id',
   jobStatus: 'app.job.status',
   jobTable: 'app.job.table',
+  /** Hex hash of the envelope a span works on (@app/stellar-instrumented's attribute). */
+  txHash: ATTR_TX_HASH,
+  /** Operations (jobs) in the envelope. */
+  operations: 'app.onchain.operations',
 } as const;
 
 /** The rate limits (the `limit` label of rate_limit_exceeded_total): per IP on sign-in, per learner otherwise. */

@@ -4,15 +4,15 @@ import type { AuditInput, AuditSink } from './audit-port';
 import { withTransaction } from './db/transaction';
 import { ERR_FORBIDDEN, ERR_NOT_FOUND } from './errors';
 import type { Caller } from './plugins/auth';
+import type { JobFieldsView } from './schemas';
 import type { JobRow, OnchainJobs } from './stellar/onchain-jobs';
-import { requeueSettledFailure } from './stellar/requeue';
 import { waitAtMost } from './wait';
 
 /** What the request path of one job kind (reward claim, credential mint) needs. */
-export interface JobRequestDeps {
+export interface JobRequestDeps<R extends JobRow = JobRow> {
   pool: Pool;
   audit: AuditSink;
-  jobs: OnchainJobs;
+  jobs: OnchainJobs<R>;
   /** How long a request waits for the outcome (`CLAIM_WAIT_MS`). */
   waitMs: number;
   /** How often a waiting request tries again while its job cannot move (`STELLAR_POLL_INTERVAL_MS`). */
@@ -67,9 +67,8 @@ export interface JobRequester<R extends JobRow> {
 }
 
 const SETTLED = new Set(['confirmed', 'failed', 'expired']);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function createJobRequester<R extends JobRow>(deps: JobRequestDeps, kind: JobRequestKind): JobRequester<R> {
+export function createJobRequester<R extends JobRow>(deps: JobRequestDeps<R>, kind: JobRequestKind): JobRequester<R> {
   const find = async (id: string): Promise<R | undefined> =>
     (await deps.pool.query<R>(`SELECT * FROM ${kind.table} WHERE id = $1`, [id])).rows[0];
 
@@ -97,15 +96,23 @@ export function createJobRequester<R extends JobRow>(deps: JobRequestDeps, kind:
    */
   const awaitOutcome = async (initial: R): Promise<R> => {
     const deadline = Date.now() + deps.waitMs;
+    const pollMs = deps.pollMs ?? 250;
     let row = initial;
+    let driving: Promise<unknown> | undefined;
+    let done = false;
     while (!SETTLED.has(row.status)) {
       const left = deadline - Date.now();
       if (left <= 0) break;
-      await waitAtMost(deps.jobs.advance(row.id), left);
-      row = (await find(row.id)) ?? row;
-      const pause = Math.min(deps.pollMs ?? 250, deadline - Date.now());
-      if (SETTLED.has(row.status) || pause <= 0) break;
-      await sleep(pause);
+      // advance() resolves when this process settled the job or its channels have nothing left;
+      // another instance may settle it meanwhile, so the row is read again every pollMs.
+      if (!driving) {
+        done = false;
+        driving = deps.jobs.advance(row.id).finally(() => {
+          done = true;
+        });
+      }
+      await waitAtMost(driving, Math.min(left, pollMs));
+      if (done) driving = undefined;
       row = (await find(row.id)) ?? row;
     }
     return row;
@@ -118,7 +125,7 @@ export function createJobRequester<R extends JobRow>(deps: JobRequestDeps, kind:
       try {
         outcome = await withTransaction(deps.pool, async (client) => {
           let { row, created, audit } = await insert(client);
-          const retried = created ? undefined : await requeueSettledFailure<R>(client, kind.table, row.id, caller);
+          const retried = created ? undefined : await deps.jobs.requeue(client, row.id, caller);
           if (retried) [row, created] = [retried, true];
           if (created) {
             await deps.audit.write(client, {
@@ -152,7 +159,7 @@ export function createJobRequester<R extends JobRow>(deps: JobRequestDeps, kind:
   };
 }
 
-/** The status fields every job view shares (see `jobFields` in schemas.ts). */
-export function jobView(row: JobRow) {
+/** The status fields every job view shares (`jobFields` in schemas.ts). */
+export function jobView(row: JobRow): JobFieldsView {
   return { status: row.status, txHash: row.tx_hash, ledger: row.ledger, resultCode: row.result_code };
 }

@@ -64,22 +64,26 @@ async function startStellar(
         gateway: rpcGateway(server, gatewayOptions(config, registry)),
         networkPassphrase: config.networkPassphrase!,
         distributor,
+        channels: config.channelSecrets.map((seed) => Keypair.fromSecret(seed)),
         issuer: Keypair.fromSecret(config.issuerSecret!),
         credentialContractId: config.credentialContractId!,
       } satisfies StellarSetup,
     };
   }
   const { startSandbox } = await import('@app/stellar-sandbox');
-  const sandbox = await startSandbox({ fundedAccounts: 2 });
+  // Distributor, issuer, then STELLAR_CHANNEL_COUNT channel accounts, each created and funded.
+  const sandbox = await startSandbox({ fundedAccounts: 2 + config.channelCount });
   closers.push(() => sandbox.close());
   const server = new rpc.Server(sandbox.url, { allowHttp: true });
-  embedded.stellar = `Stellar sandbox at ${sandbox.url} (distributor ${sandbox.accounts[0]!.publicKey})`;
+  const channels = sandbox.accounts.slice(2).map((account) => Keypair.fromSecret(account.secret));
+  embedded.stellar = `Stellar sandbox at ${sandbox.url} (distributor ${sandbox.accounts[0]!.publicKey}, ${channels.length} channel accounts)`;
   return {
     server,
     setup: {
       gateway: rpcGateway(server, gatewayOptions(config, registry)),
       networkPassphrase: sandbox.networkPassphrase,
       distributor: Keypair.fromSecret(sandbox.accounts[0]!.secret),
+      channels,
       issuer: Keypair.fromSecret(sandbox.accounts[1]!.secret),
       credentialContractId: sandbox.credentialContractId,
     } satisfies StellarSetup,

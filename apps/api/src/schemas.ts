@@ -1,53 +1,85 @@
-import { ERROR_CODES } from './errors';
+import { type Static, type TSchema, Type } from 'typebox';
+import { ERROR_CODES, type ErrorCode } from './errors';
+import type { JobStatus } from './stellar/onchain-jobs';
 
 /**
- * JSON schemas shared by the route modules (one place, so no domain module
- * imports another's schemas).
+ * Schemas shared by the route modules (one place, so no domain module imports another's), written
+ * once with TypeBox: each is the JSON Schema Fastify validates and serialises with and documents
+ * in OpenAPI 3.1, and `Static<typeof schema>` is its TypeScript type. Routes get their request and
+ * reply types from these through `@fastify/type-provider-typebox`; nothing is declared twice.
  */
 
 /** A catalog id (course, quiz): lower-case slug, 1–64 characters. */
-export const slugId = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,63}$' } as const;
+export const slugId = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' });
 
 /** A row id the service generated (users, submissions, claims, credentials). */
-export const uuid = { type: 'string', format: 'uuid' } as const;
+export const uuid = Type.String({ format: 'uuid' });
 
 /** Routes that need `Authorization: Bearer <JWT>`. */
-export const bearerAuth = [{ bearerAuth: [] }] as const;
+export const bearerAuth = [{ bearerAuth: [] }];
 
+/** One of the given strings (`{ type: 'string', enum }`; its type is the union of the literals). */
+export const stringEnum = <const V extends string>(values: readonly V[], options: { description?: string } = {}) =>
+  Type.Enum<V[]>([...values], { type: 'string', ...options });
+
+/** `T` or `null` (`anyOf`, JSON Schema 2020-12 / OpenAPI 3.1). */
+export const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+/** Every `JobStatus` exactly once (a status added to the machine and missing here does not compile). */
+const JOB_STATUSES: Record<JobStatus, true> = {
+  requested: true,
+  submitted: true,
+  confirmed: true,
+  failed: true,
+  expired: true,
+};
 /** The on-chain job states a claim or a credential goes through. */
-export const jobStatus = {
-  type: 'string',
-  enum: ['requested', 'submitted', 'confirmed', 'failed', 'expired'],
-} as const;
+export const jobStatus = stringEnum(Object.keys(JOB_STATUSES) as JobStatus[]);
 
 /** The fields every on-chain job view carries (status and the ledger outcome). */
 export const jobFields = {
   status: jobStatus,
-  txHash: { type: ['string', 'null'] },
-  ledger: { type: ['integer', 'null'] },
-  resultCode: { type: ['string', 'null'] },
-} as const;
+  txHash: nullable(Type.String()),
+  ledger: nullable(Type.Integer()),
+  resultCode: nullable(Type.String()),
+};
+const jobFieldsObject = Type.Object(jobFields);
+/** `{ status, txHash, ledger, resultCode }` of a claim or credential view. */
+export type JobFieldsView = Static<typeof jobFieldsObject>;
 
 /** `$id` of the shared error envelope (registered once by the error-handler plugin). */
 export const ERROR_SCHEMA_ID = 'ErrorResponse';
 
 /** The error envelope every failure is answered with (`components.schemas.ErrorResponse`). */
-export const errorSchema = {
-  $id: ERROR_SCHEMA_ID,
-  type: 'object',
-  description: 'Every error: a stable `API_ERR_*` code (see the README table), the HTTP status and a message.',
-  required: ['statusCode', 'code', 'message'],
-  properties: {
-    statusCode: { type: 'integer', minimum: 400, maximum: 599 },
-    code: { type: 'string', enum: Object.keys(ERROR_CODES) },
-    message: { type: 'string' },
-    details: {
-      type: 'array',
-      description: 'Validation failures only: where and what.',
-      items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
-    },
+export const errorSchema = Type.Object(
+  {
+    statusCode: Type.Integer({ minimum: 400, maximum: 599 }),
+    code: stringEnum(Object.keys(ERROR_CODES) as ErrorCode[]),
+    message: Type.String(),
+    details: Type.Optional(
+      Type.Array(Type.Object({ path: Type.String(), message: Type.String() }), {
+        description: 'Validation failures only: where and what.',
+      }),
+    ),
   },
-} as const;
+  {
+    $id: ERROR_SCHEMA_ID,
+    description: 'Every error: a stable `API_ERR_*` code (see the README table), the HTTP status and a message.',
+  },
+);
+
+/** `{ statusCode, code: API_ERR_*, message, details? }`: the body of every error answer. */
+export type ErrorEnvelope = Static<typeof errorSchema>;
+
+/**
+ * A `$ref` to a schema registered with `fastify.addSchema` (documented once under
+ * `components.schemas`), typed as that schema. `description` becomes the response's description.
+ */
+export function refTo<T extends TSchema>(schema: T, description?: string) {
+  const id = (schema as { $id?: unknown }).$id;
+  if (typeof id !== 'string') throw new TypeError('refTo needs a schema with an $id');
+  return Type.Unsafe<Static<T>>({ $ref: `${id}#`, ...(description === undefined ? {} : { description }) });
+}
 
 /** Why each error status can happen, for the OpenAPI response descriptions (codes from ERROR_CODES). */
 const ERROR_DESCRIPTIONS: Record<number, string> = {
@@ -69,13 +101,16 @@ const ALWAYS = [400, 500, 503] as const;
 /** The error responses of every route with a JSON body. */
 export const BODY_ERRORS = [413, 415] as const;
 
+type ErrorStatus = (typeof ALWAYS)[number];
+
 /**
  * Response schemas for the given error statuses (plus 400, 500 and 503, which every route can
- * answer), each the shared `ErrorResponse` envelope with a description of its codes.
+ * answer), each a `$ref` to the shared `ErrorResponse` envelope with a description of its codes,
+ * typed as `ErrorEnvelope` for the handlers.
  */
-export function errorResponses(...statuses: number[]) {
-  const all = [...new Set([...ALWAYS, ...statuses])].sort();
+export function errorResponses<S extends number = never>(...statuses: S[]) {
+  const all = [...new Set<number>([...ALWAYS, ...statuses])].sort();
   return Object.fromEntries(
-    all.map((status) => [status, { description: ERROR_DESCRIPTIONS[status] ?? 'error', $ref: `${ERROR_SCHEMA_ID}#` }]),
-  ) as Record<number, { description: string; $ref: string }>;
+    all.map((status) => [status, refTo(errorSchema, ERROR_DESCRIPTIONS[status] ?? 'error')]),
+  ) as Record<S | ErrorStatus, ReturnType<typeof refTo<typeof errorSchema>>>;
 }

@@ -6,6 +6,7 @@ import {
   createMetrics,
   getOrCreateCounter,
   getOrCreateGauge,
+  getOrCreateHistogram,
   observePgPool,
   observeRedisClient,
   registerCounterSource,
@@ -16,6 +17,7 @@ import type { Gauge, Registry } from 'prom-client';
 import { amountBucket } from './amount-bucket';
 import {
   type AccountLabel,
+  BUCKETS,
   type JobKindLabel,
   LABEL_VALUES,
   METRIC,
@@ -57,6 +59,25 @@ export interface ServiceMetrics {
   onJobSettled(listener: (kind: JobKindLabel, status: string) => void): () => void;
   /** onchain_reconciler_passes_total{outcome}. */
   reconcilerPass(outcome: ReconcilerOutcome): void;
+  /** An envelope of `operations` operations committed (onchain_batch_operations{kind}). */
+  envelopeCommitted(kind: JobKindLabel, operations: number): void;
+  /**
+   * `count` operations confirmed in `ledger`: onchain_operations_confirmed_total{kind}, and the
+   * ledger's tally for onchain_operations_per_ledger{kind} (observed once a later ledger's
+   * settlement arrives, or at the second reconciler pass after it). Per instance.
+   */
+  operationsConfirmed(kind: JobKindLabel, ledger: number, count: number): void;
+  /** A reconciler pass ended: observes the per-ledger tallies older than the previous pass. */
+  reconcilerPassed(): void;
+  /** A channel may have gained or lost its in-flight envelope: calls the listeners (the signals plugin re-reads the state). */
+  channelsChanged(): void;
+  onChannelsChanged(listener: () => void): () => void;
+  /**
+   * onchain_channel_in_flight{channel} and onchain_channel_in_flight_age_seconds{channel}: `since` is
+   * when the channel's in-flight envelope committed (undefined when idle). Channels missing from
+   * `states` are dropped.
+   */
+  channelState(states: ReadonlyArray<{ channel: string; since: Date | undefined }>): void;
   /** Sets onchain_jobs_waiting and onchain_job_oldest_waiting_age_seconds for one kind. */
   jobBacklog(backlog: JobBacklog): void;
   /** db_up: 1 when the database answered the last periodic check, else 0. */
@@ -88,7 +109,12 @@ function serviceVersion(): string {
 }
 
 /** The operator's gauges and counters (build, database, on-chain backlog, balances) on `registry`. */
-function createOperatorMetrics(registry: Registry, pools: Set<Pool>) {
+function createOperatorMetrics(
+  registry: Registry,
+  pools: Set<Pool>,
+  /** Each channel's in-flight envelope committed-at (ms since epoch), undefined when idle. */
+  channelSince: () => ReadonlyMap<string, number | undefined>,
+) {
   const buildInfo = getOrCreateGauge<'version' | 'node_version'>(registry, {
     name: METRIC.buildInfo,
     help: 'Always 1; labelled with the service version and the Node.js version',
@@ -145,6 +171,43 @@ function createOperatorMetrics(registry: Registry, pools: Set<Pool>) {
       help: 'On-chain jobs settled, by kind and final status (confirmed, failed, expired)',
       labelNames: ['kind', 'status'],
     }),
+    batchOperations: getOrCreateHistogram<'kind'>(registry, {
+      name: METRIC.onchainBatchOperations,
+      help: 'Operations in each envelope committed, by kind (one job per operation)',
+      labelNames: ['kind'],
+      buckets: [...BUCKETS.batchOperations],
+    }),
+    perLedger: getOrCreateHistogram<'kind'>(registry, {
+      name: METRIC.onchainOperationsPerLedger,
+      help: 'Operations this instance confirmed in one ledger, by kind; one observation per ledger with confirmations (per instance: sum over instances)',
+      labelNames: ['kind'],
+      buckets: [...BUCKETS.operationsPerLedger],
+    }),
+    confirmed: getOrCreateCounter<'kind'>(registry, {
+      name: METRIC.onchainOperationsConfirmed,
+      help: 'On-chain operations confirmed, by kind (payments and account creations, mints)',
+      labelNames: ['kind'],
+    }),
+    inFlight: getOrCreateGauge<'channel'>(registry, {
+      name: METRIC.onchainChannelInFlight,
+      help: 'Whether the channel account (transaction source) has a submitted, unsettled envelope (1) or not (0)',
+      labelNames: ['channel'],
+      // Cluster: read from the shared database, the same in every worker.
+      aggregator: 'max',
+    }),
+    inFlightAge: getOrCreateGauge<'channel'>(registry, {
+      name: METRIC.onchainChannelInFlightAge,
+      help: 'Seconds since the in-flight envelope of the channel account was committed (0 when idle)',
+      labelNames: ['channel'],
+      aggregator: 'max',
+      // Computed at scrape from the last read of the in-flight envelopes, so the age keeps growing between reads.
+      collect(this: Gauge<'channel'>) {
+        const now = Date.now();
+        for (const [channel, since] of channelSince()) {
+          this.set({ channel }, since === undefined ? 0 : Math.max(0, (now - since) / 1000));
+        }
+      },
+    }),
     balance: getOrCreateGauge<'account'>(registry, {
       name: METRIC.stellarAccountBalance,
       help: 'Native balance in XLM of the source accounts the service pays from, by account role',
@@ -157,6 +220,7 @@ function createOperatorMetrics(registry: Registry, pools: Set<Pool>) {
     for (const state of LABEL_VALUES.waitingStates) metrics.waiting.set({ kind, state }, 0);
     for (const status of LABEL_VALUES.settledStatuses) metrics.settled.inc({ kind, status }, 0);
     metrics.oldest.set({ kind }, 0);
+    metrics.confirmed.inc({ kind }, 0);
   }
   for (const outcome of LABEL_VALUES.reconcilerOutcomes) metrics.passes.inc({ outcome }, 0);
   return metrics;
@@ -169,8 +233,14 @@ export function createServiceMetrics(options: ServiceMetricsOptions = {}): Servi
     collectDefaultMetrics: options.processMetrics ?? true,
   });
   const pools = new Set<Pool>();
-  const ops = createOperatorMetrics(app.registry, pools);
+  /** Committed-at of each channel's in-flight envelope (ms), read at scrape for the age gauge. */
+  let channelSince = new Map<string, number | undefined>();
+  const ops = createOperatorMetrics(app.registry, pools, () => channelSince);
   const settledListeners = new Set<(kind: JobKindLabel, status: string) => void>();
+  const channelListeners = new Set<() => void>();
+  /** Per kind: confirmed operations per ledger not observed yet, and when each tally started (ms). */
+  const tallies = new Map<JobKindLabel, Map<number, { count: number; since: number }>>();
+  let previousPassAt = 0;
   const quizzes = getOrCreateCounter<'passed'>(app.registry, {
     name: METRIC.quizzesCompleted,
     help: 'Quizzes completed, by whether the learner passed.',
@@ -240,6 +310,52 @@ export function createServiceMetrics(options: ServiceMetricsOptions = {}): Servi
       };
     },
     reconcilerPass: (outcome) => ops.passes.inc({ outcome }),
+    envelopeCommitted: (kind, operations) => ops.batchOperations.observe({ kind }, operations),
+    operationsConfirmed(kind, ledger, count) {
+      ops.confirmed.inc({ kind }, count);
+      const tally = tallies.get(kind) ?? new Map<number, { count: number; since: number }>();
+      tallies.set(kind, tally);
+      for (const [older, { count: n }] of tally) {
+        if (older < ledger) {
+          ops.perLedger.observe({ kind }, n);
+          tally.delete(older);
+        }
+      }
+      const entry = tally.get(ledger) ?? { count: 0, since: Date.now() };
+      entry.count += count;
+      tally.set(ledger, entry);
+    },
+    reconcilerPassed() {
+      for (const [kind, tally] of tallies) {
+        for (const [ledger, { count, since }] of tally) {
+          if (since < previousPassAt) {
+            ops.perLedger.observe({ kind }, count);
+            tally.delete(ledger);
+          }
+        }
+      }
+      previousPassAt = Date.now();
+    },
+    channelsChanged() {
+      for (const listener of channelListeners) listener();
+    },
+    onChannelsChanged(listener) {
+      channelListeners.add(listener);
+      return () => {
+        channelListeners.delete(listener);
+      };
+    },
+    channelState(states) {
+      const next = new Map(states.map(({ channel, since }) => [channel, since?.getTime()]));
+      for (const channel of channelSince.keys()) {
+        if (!next.has(channel)) {
+          ops.inFlight.remove({ channel });
+          ops.inFlightAge.remove({ channel });
+        }
+      }
+      channelSince = next;
+      for (const [channel, since] of next) ops.inFlight.set({ channel }, since === undefined ? 0 : 1);
+    },
     jobBacklog({ kind, waiting, oldestAgeSeconds }) {
       for (const state of LABEL_VALUES.waitingStates) ops.waiting.set({ kind, state }, waiting[state] ?? 0);
       ops.oldest.set({ kind }, oldestAgeSeconds);

@@ -13,6 +13,11 @@ export interface StellarSetup {
   networkPassphrase: string;
   /** Pays rewards; its sequence numbers belong to reward payouts only. */
   distributor: Keypair;
+  /**
+   * Channel accounts: the transaction sources of reward payouts (the distributor stays the
+   * operations' source). Empty: the distributor is its own source.
+   */
+  channels: Keypair[];
   /** Sends credential mints; a different account from the distributor. */
   issuer: Keypair;
   credentialContractId: string;

@@ -63,4 +63,46 @@ describe('configuration', () => {
       }),
     ).toThrow(/STELLAR_NETWORK_PASSPHRASE[\s\S]*must differ[\s\S]*STELLAR_CREDENTIAL_CONTRACT_ID/);
   });
+
+  it('reads channel accounts and the batch size, and refuses bad ones without echoing a seed', () => {
+    const stellar = {
+      STELLAR_RPC_URL: 'http://127.0.0.1:8000',
+      STELLAR_NETWORK_PASSPHRASE: 'Standalone Network ; February 2017',
+      STELLAR_DISTRIBUTOR_SECRET: Keypair.random().secret(),
+      STELLAR_ISSUER_SECRET: Keypair.random().secret(),
+      STELLAR_CREDENTIAL_CONTRACT_ID: 'CDLZFC3SYJYDZT7K67VZ75HPJVIEUVNIXF47ZG2FB2RMQQVU2HHGCYSC',
+    };
+    const channels = [Keypair.random().secret(), Keypair.random().secret()];
+    expect(loadConfig({})).toMatchObject({ channelSecrets: [], channelCount: 2, batchMaxOperations: 100 });
+    expect(
+      loadConfig({
+        ...stellar,
+        STELLAR_CHANNEL_SECRETS: ` ${channels.join(' , ')} `,
+        STELLAR_BATCH_MAX_OPERATIONS: '10',
+      }),
+    ).toMatchObject({ channelSecrets: channels, batchMaxOperations: 10 });
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return '';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    expect(problems({ STELLAR_BATCH_MAX_OPERATIONS: '101' })).toContain(
+      'STELLAR_BATCH_MAX_OPERATIONS must be an integer between 1 and 100',
+    );
+    expect(problems({ STELLAR_BATCH_MAX_OPERATIONS: '0' })).toContain('STELLAR_BATCH_MAX_OPERATIONS');
+    expect(problems({ STELLAR_CHANNEL_SECRETS: channels[0]! })).toContain(
+      'STELLAR_CHANNEL_SECRETS needs STELLAR_RPC_URL',
+    );
+    const bad = problems({
+      ...stellar,
+      STELLAR_CHANNEL_SECRETS: [channels[0], 'SNOTASEED', channels[0], stellar.STELLAR_DISTRIBUTOR_SECRET].join(','),
+    });
+    expect(bad).toContain('STELLAR_CHANNEL_SECRETS entries 2 are not valid secret seeds');
+    expect(bad).toContain('lists the same seed twice');
+    expect(bad).toContain('must not contain the distributor or issuer seed');
+    for (const seed of [channels[0]!, 'SNOTASEED', stellar.STELLAR_DISTRIBUTOR_SECRET]) expect(bad).not.toContain(seed);
+  });
 });

@@ -12,6 +12,7 @@ import { migrate } from '../src/db/migrate';
 import { seedCourses } from '../src/db/seed';
 import { AUDIT } from '../src/names';
 import accessLog from '../src/plugins/access-log';
+import type { OnchainRegistry } from '../src/plugins/onchain';
 import { gatewayOptions } from '../src/runtime';
 import { createServiceMetrics, type ServiceMetrics } from '../src/service-metrics';
 import { rpcGateway } from '../src/stellar/gateway';
@@ -30,9 +31,21 @@ export interface TestEnv {
   cleanup(): Promise<void>;
 }
 
-export async function createTestEnv(label: string): Promise<TestEnv> {
+/** Sandbox settings of one test env (defaults: 2 funded accounts, a ledger every 100 ms). */
+export interface TestEnvOptions {
+  /** Funded accounts: distributor, issuer, then any channel accounts. */
+  fundedAccounts?: number;
+  ledgerIntervalMs?: number;
+  /**
+   * Brings the schema up to date (default: `migrate`, the service's own). An upgrade test passes its
+   * own steps; the audit schema and the course seed follow either way.
+   */
+  migrateWith?: (pool: Pool) => Promise<unknown>;
+}
+
+export async function createTestEnv(label: string, options: TestEnvOptions = {}): Promise<TestEnv> {
   const schema = await createTestSchema(label);
-  await migrate(schema.pool);
+  await (options.migrateWith ?? migrate)(schema.pool);
   await migrateAuditSchema(schema.pool);
   await seedCourses(schema.pool);
   const redis = createTestRedis(label);
@@ -43,7 +56,10 @@ export async function createTestEnv(label: string): Promise<TestEnv> {
     keyPrefix: redis.prefix,
     maxRetriesPerRequest: 1,
   });
-  const sandbox = await startSandbox({ ledgerIntervalMs: 100, fundedAccounts: 2 });
+  const sandbox = await startSandbox({
+    ledgerIntervalMs: options.ledgerIntervalMs ?? 100,
+    fundedAccounts: options.fundedAccounts ?? 2,
+  });
   return {
     schema,
     redis,
@@ -70,10 +86,14 @@ export interface BuildOptions {
   server: FastifyServerOptions;
   /** Register the access-log plugin as server.ts does (one line per request). */
   accessLog: boolean;
+  /** Channel accounts (funded sandbox accounts); default none: the distributor is its own source. */
+  channels: Keypair[];
 }
 
 export interface TestApp {
   app: FastifyInstance;
+  /** The app's on-chain job machines (registered by the reward and credential modules). */
+  onchain: OnchainRegistry;
   metrics: ServiceMetrics;
   options: AppOptions;
 }
@@ -102,6 +122,7 @@ export async function buildApp(env: TestEnv, overrides: Partial<BuildOptions> = 
       gateway: rpcGateway(server, gatewayOptions(config, metrics.registry)),
       networkPassphrase: env.sandbox.networkPassphrase,
       distributor: Keypair.fromSecret(env.sandbox.accounts[0]!.secret),
+      channels: overrides.channels ?? [],
       issuer: Keypair.fromSecret(env.sandbox.accounts[1]!.secret),
       credentialContractId: env.sandbox.credentialContractId,
     },
@@ -112,9 +133,14 @@ export async function buildApp(env: TestEnv, overrides: Partial<BuildOptions> = 
   };
   const fastify = Fastify(serverOptions(options, overrides.server));
   if (overrides.accessLog) await fastify.register(accessLog);
-  await fastify.register(app, options);
+  // The app's own context (as `register(app)` makes it), kept to reach its on-chain machines.
+  let context: FastifyInstance | undefined;
+  await fastify.register(async (instance: FastifyInstance, opts: AppOptions) => {
+    await app(instance, opts);
+    context = instance;
+  }, options);
   await fastify.ready();
-  return { app: fastify, metrics, options };
+  return { app: fastify, metrics, options, onchain: context!.onchain };
 }
 
 /** Signs in a keypair (a new one by default) through the SEP-53 routes; returns its bearer header. */
@@ -161,3 +187,20 @@ export async function auditRows(pool: Pool, event: string) {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Inserts `destinations.length` passed submissions and their requested claims (one learner each). */
+export async function seedClaims(pool: Pool, destinations: string[], amount = '10'): Promise<string[]> {
+  const ids: string[] = [];
+  for (const destination of destinations) {
+    const { rows } = await pool.query<{ id: string }>(
+      `WITH u AS (INSERT INTO users (stellar_address) VALUES ($1) RETURNING id),
+            s AS (INSERT INTO submissions (user_id, quiz_id, answers, score, passed)
+                  SELECT id, 'stellar-101-accounts', '{}', 100, true FROM u RETURNING id, user_id)
+       INSERT INTO reward_claims (submission_id, quiz_id, user_id, destination, amount, status, request_ip)
+       SELECT s.id, 'stellar-101-accounts', s.user_id, $1, $2, 'requested', '127.0.0.1' FROM s RETURNING id`,
+      [destination, amount],
+    );
+    ids.push(rows[0]!.id);
+  }
+  return ids;
+}

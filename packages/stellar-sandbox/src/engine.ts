@@ -12,6 +12,7 @@ import { CredentialContract } from './credential-contract';
 import { diagnosticErrorEvent } from './diagnostics';
 import { SandboxError, SandboxErrorCode } from './errors';
 import type { FiredFault } from './faults';
+import { operationTo } from './faults';
 import type { PendingTx, TxRecord } from './internal-types';
 import { LEDGER_RETENTION_WINDOW } from './names';
 import type { AccountMap } from './operations';
@@ -158,7 +159,10 @@ export class Engine {
       fault?.kind === 'tx_failed'
         ? {
             code: (fault.resultCode ?? 'opUNDERFUNDED') as OpCode,
-            index: Math.min(fault.operationIndex ?? 0, tx.operations.length - 1),
+            index:
+              fault.destination === undefined
+                ? Math.min(fault.operationIndex ?? 0, tx.operations.length - 1)
+                : operationTo(tx, fault.destination),
           }
         : undefined;
     this.pending.push({ hash, tx, source, envelopeXdr, failWith });

@@ -1,3 +1,4 @@
+import { type OperationRecord, StrKey, type Transaction } from '@stellar/stellar-sdk';
 import { SandboxError, SandboxErrorCode } from './errors';
 import { DEFAULT_LATENCY_MS, FAULT_KINDS, RpcMethod, TRANSACTION_FAULT_KINDS } from './names';
 import type { Fault, FaultController, FaultKind } from './types';
@@ -11,6 +12,7 @@ interface QueuedFault {
   resultCode: string | undefined;
   diagnostic: string | undefined;
   operationIndex: number | undefined;
+  destination: string | undefined;
 }
 
 /** What a consumed fault tells the server to do. */
@@ -22,6 +24,15 @@ export interface FiredFault {
   diagnostic: string | undefined;
   /** `tx_failed`: which operation fails. */
   operationIndex: number | undefined;
+  /** `tx_failed`: the operation to this account fails. */
+  destination: string | undefined;
+}
+
+/** Index of the first payment or create-account operation to `destination`, or -1. */
+export function operationTo(tx: Pick<Transaction, 'operations'>, destination: string): number {
+  return tx.operations.findIndex(
+    (op: OperationRecord) => (op.type === 'payment' || op.type === 'createAccount') && op.destination === destination,
+  );
 }
 
 function invalid(message: string): SandboxError {
@@ -71,6 +82,14 @@ export class FaultQueue implements FaultController {
         `fault operationIndex must be a non-negative integer, and only for kind tx_failed; got ${fault.operationIndex}`,
       );
     }
+    if (
+      fault.destination !== undefined &&
+      (fault.kind !== 'tx_failed' ||
+        typeof fault.destination !== 'string' ||
+        !StrKey.isValidEd25519PublicKey(fault.destination))
+    ) {
+      throw invalid('fault destination must be an account id (G...), and only for kind tx_failed');
+    }
     this.queue.push({
       kind: fault.kind,
       rpcMethod: isTransactionKind(fault.kind) ? RpcMethod.SEND_TRANSACTION : fault.rpcMethod,
@@ -79,6 +98,7 @@ export class FaultQueue implements FaultController {
       resultCode: fault.resultCode,
       diagnostic: fault.diagnostic,
       operationIndex: fault.operationIndex,
+      destination: fault.destination,
     });
   }
 
@@ -86,10 +106,13 @@ export class FaultQueue implements FaultController {
     this.queue = [];
   }
 
-  /** Consumes the first queued fault of one of `kinds` that matches `rpcMethod`. */
-  take(rpcMethod: string, kinds: readonly FaultKind[]): FiredFault | undefined {
+  /** Consumes the first queued fault of one of `kinds` that matches `rpcMethod` (and `tx`, for a `destination` fault). */
+  take(rpcMethod: string, kinds: readonly FaultKind[], tx?: Pick<Transaction, 'operations'>): FiredFault | undefined {
     const index = this.queue.findIndex(
-      (f) => kinds.includes(f.kind) && (f.rpcMethod === undefined || f.rpcMethod === rpcMethod),
+      (f) =>
+        kinds.includes(f.kind) &&
+        (f.rpcMethod === undefined || f.rpcMethod === rpcMethod) &&
+        (f.destination === undefined || (tx !== undefined && operationTo(tx, f.destination) >= 0)),
     );
     if (index < 0) return undefined;
     const fault = this.queue[index]!;
@@ -101,6 +124,7 @@ export class FaultQueue implements FaultController {
       resultCode: fault.resultCode,
       diagnostic: fault.diagnostic,
       operationIndex: fault.operationIndex,
+      destination: fault.destination,
     };
   }
 }

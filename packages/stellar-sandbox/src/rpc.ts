@@ -54,7 +54,13 @@ export function handleRpc(engine: Engine, faults: FaultQueue, method: string, pa
       const envelope = params?.transaction as string;
       const tx = engine.decode(envelope);
       const injected = faults.take(method, ['try_again_later', 'error']);
-      const outcome = engine.send(tx, envelope, injected, () => faults.take(method, ['never_confirm', 'tx_failed']));
+      const outcome = engine.send(tx, envelope, injected, () =>
+        faults.take(
+          method,
+          ['never_confirm', 'tx_failed'],
+          tx instanceof FeeBumpTransaction ? tx.innerTransaction : tx,
+        ),
+      );
       const after = engine.latest();
       return {
         ...outcome,

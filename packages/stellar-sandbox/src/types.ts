@@ -77,6 +77,12 @@ export interface Fault {
   diagnostic?: string;
   /** `tx_failed` only: index of the operation that fails (default 0; past the last, the last one). */
   operationIndex?: number;
+  /**
+   * `tx_failed` only: the fault waits for a transaction with a payment or create-account operation
+   * to this account (G…), and that operation fails (instead of `operationIndex`). Other
+   * transactions pass it by, so it picks one operation out of concurrent batches.
+   */
+  destination?: string;
 }
 
 /** Injects and clears faults on a running sandbox. */

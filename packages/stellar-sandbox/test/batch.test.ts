@@ -157,6 +157,23 @@ describe('batched payments from a channel account', () => {
     if (got.status !== rpc.Api.GetTransactionStatus.FAILED) return;
     expect(opCodes(got.resultXdr)).toEqual(['paymentSuccess', 'paymentSuccess', 'paymentNoDestination']);
   });
+
+  it('tx_failed with a destination waits for the transaction paying it and fails that operation', async () => {
+    const ops = learners.map((destination) => ({ kind: 'payment' as const, destination, amount: '1' }));
+    const other = Keypair.random().publicKey();
+    h.sandbox.faults.inject({ kind: 'tx_failed', resultCode: 'opNO_DESTINATION', destination: learners[1]! });
+    // A transaction that does not pay that account passes the fault by.
+    const first = await batch(h, channel, distributor, [{ kind: 'createAccount', destination: other, amount: '2' }]);
+    await h.server.sendTransaction(first);
+    expect((await closeAndGet(h, hashHex(first))).status).toBe('SUCCESS');
+    const tx = await batch(h, channel, distributor, ops);
+    await h.server.sendTransaction(tx);
+    const got = await closeAndGet(h, hashHex(tx));
+    expect(got.status).toBe('FAILED');
+    if (got.status !== rpc.Api.GetTransactionStatus.FAILED) return;
+    expect(opCodes(got.resultXdr)).toEqual(['paymentSuccess', 'paymentNoDestination', 'paymentSuccess']);
+    expect(() => h.sandbox.faults.inject({ kind: 'tx_failed', destination: 'nope' })).toThrow(/destination/);
+  });
 });
 
 describe('diagnostic events on ERROR', () => {

@@ -1,7 +1,7 @@
 import type { FastifyError } from 'fastify';
 import fp from 'fastify-plugin';
-import { AppError, clientErrorCode, type ErrorEnvelope, statusMessage } from '../errors';
-import { errorSchema } from '../schemas';
+import { AppError, clientErrorCode, statusMessage } from '../errors';
+import { type ErrorEnvelope, errorSchema } from '../schemas';
 
 const DB_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001']);
 

@@ -11,6 +11,19 @@ export interface DbProbeOptions {
   /** A `SELECT 1` slower than this counts as down, in ms. Default: 3000. */
   timeoutMs?: number;
   log: { warn(obj: object, msg?: string): void };
+  /** The transaction sources (channel accounts) whose in-flight state to report; read at each refresh. */
+  channels?: () => readonly string[];
+}
+
+/** A running probe. */
+export interface DbProbe {
+  /**
+   * Reads the job backlog and the channels' in-flight state now (after a job settled or an envelope
+   * committed), so the gauges do not lag a whole interval. Calls while a read runs share one more read.
+   */
+  refresh(): Promise<void>;
+  /** Stops the timer; resolves when a running check has finished. */
+  stop(): Promise<void>;
 }
 
 /** The job tables and the `kind` label each one reports under. */
@@ -35,13 +48,16 @@ function within<T>(ms: number, work: Promise<T>): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
+const CHANNELS_SQL = `SELECT source, min(created_at) AS since FROM onchain_envelopes
+  WHERE status = 'submitted' AND source = ANY($1) GROUP BY source`;
+
 /**
  * Every `intervalMs`: `SELECT 1` sets `db_up`, then one query over the two job tables sets
- * `onchain_jobs_waiting` and `onchain_job_oldest_waiting_age_seconds` (kept at their last
- * values while the database is down). Runs once at once; never overlaps itself.
- * Returns `stop`, which resolves when a running check has finished.
+ * `onchain_jobs_waiting` and `onchain_job_oldest_waiting_age_seconds`, and one over the in-flight
+ * envelopes sets `onchain_channel_in_flight` (all kept at their last values while the database is
+ * down). Runs once at once; never overlaps itself.
  */
-export function startDbProbe(options: DbProbeOptions): () => Promise<void> {
+export function startDbProbe(options: DbProbeOptions): DbProbe {
   const { pool, metrics, intervalMs, log } = options;
   const timeoutMs = options.timeoutMs ?? 3000;
   let stopped = false;
@@ -58,6 +74,9 @@ export function startDbProbe(options: DbProbeOptions): () => Promise<void> {
     }
     metrics.databaseUp(true);
     wasUp = true;
+    await readBacklog();
+  };
+  const readBacklog = async () => {
     const { rows } = await within(
       timeoutMs,
       pool.query<{ kind: JobKindLabel; status: 'requested' | 'submitted'; n: number; age: number }>(BACKLOG_SQL),
@@ -70,6 +89,27 @@ export function startDbProbe(options: DbProbeOptions): () => Promise<void> {
         oldestAgeSeconds: Math.max(0, ...mine.map((row) => row.age)),
       });
     }
+    const channels = options.channels?.() ?? [];
+    const inFlight = await within(timeoutMs, pool.query<{ source: string; since: Date }>(CHANNELS_SQL, [channels]));
+    const since = new Map(inFlight.rows.map((row) => [row.source, row.since]));
+    metrics.channelState(channels.map((channel) => ({ channel, since: since.get(channel) })));
+  };
+  let reading: Promise<void> | undefined;
+  let again = false;
+  const refresh = (): Promise<void> => {
+    if (reading) {
+      again = true;
+      return reading;
+    }
+    reading = (async () => {
+      do {
+        again = false;
+        await readBacklog().catch((error: unknown) => log.warn({ err: error }, 'job backlog query failed'));
+      } while (again && !stopped);
+    })().finally(() => {
+      reading = undefined;
+    });
+    return reading;
   };
   let running: Promise<void> = Promise.resolve();
   const tick = () => {
@@ -80,9 +120,13 @@ export function startDbProbe(options: DbProbeOptions): () => Promise<void> {
       });
   };
   tick();
-  return async () => {
-    stopped = true;
-    clearTimeout(timer);
-    await running;
+  return {
+    refresh,
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+      await reading;
+    },
   };
 }

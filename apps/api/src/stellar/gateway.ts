@@ -1,40 +1,58 @@
-import { createStellarClient, decodeResult, type StellarClient } from '@app/stellar-instrumented';
+import {
+  createStellarClient,
+  decodeResult,
+  ERROR_CODES,
+  type StellarClient,
+  StellarInstrumentedError,
+  type SubmissionOutcome,
+} from '@app/stellar-instrumented';
 import { type Account, rpc, type Transaction } from '@stellar/stellar-sdk';
 import type { Registry } from 'prom-client';
 
-/**
- * How a submission ended, reduced to what the state machine does next:
- * settle (`success`, `failed`), build a new envelope (`retry`: refused,
- * expired, or never sent), or leave the stored envelope to the reconciler (`pending`).
- */
-export type SubmitResult =
-  | { kind: 'success'; ledger: number }
-  | { kind: 'failed'; ledger: number; resultCode: string }
+/** One operation's own result in an envelope's result XDR (index i = operation i). */
+export interface OperationOutcome {
+  /** The XDR spec's name of the operation's result, e.g. `PAYMENT_SUCCESS`, `PAYMENT_NO_DESTINATION`, `opBAD_AUTH`. */
+  code: string;
+  successful: boolean;
   /**
-   * The envelope can never be applied: `expired` (its time bound passed on the ledger, or a
-   * `txTOO_LATE` refusal), `rejected` (any other refusal), `unsent` (nothing reached the network).
+   * The operation failed only because the envelope was built on a stale view of the ledger (its
+   * create_account found the account already created, e.g. by a concurrent envelope on another
+   * channel): a new envelope built now would succeed.
    */
-  | { kind: 'retry'; cause: RetryCause; resultCode: string }
+  stale: boolean;
+}
+
+/** Where an envelope stands: the machine settles each job from its own operation. */
+export type EnvelopeResult =
+  /** Included in a ledger: the sequence number is consumed. `successful` false = `txFAILED` (nothing moved). */
+  | { kind: 'applied'; ledger: number; successful: boolean; resultCode: string; operations: OperationOutcome[] }
+  /**
+   * The envelope can never be applied: `expired` (its time bound passed on the ledger, or a `txTOO_LATE`
+   * refusal) or `rejected` (any other refusal of `sendTransaction`, with the per-operation results when
+   * the network gave them, e.g. an `ERROR` `txFAILED`).
+   */
+  | { kind: 'void'; cause: VoidCause; resultCode: string; operations: OperationOutcome[] }
+  /** Not known yet, or nothing reached the network: the identical envelope is resent later. */
   | { kind: 'pending'; reason: string };
 
-/** Why an envelope is void; decides `expired` or `failed` once the attempts are used up. */
-export type RetryCause = 'expired' | 'rejected' | 'unsent';
+/** Why an envelope is void; decides `expired` or `failed` once a job's attempts are used up. */
+export type VoidCause = 'expired' | 'rejected';
 
-/** Where a stored hash stands on the ledger, with the ledger's clock for time bounds. */
+/** A stored hash on the ledger, with the ledger's clock (for time bounds). */
 export type LookupResult =
-  | { kind: 'success'; ledger: number; latestLedgerCloseTime: number }
-  | { kind: 'failed'; ledger: number; resultCode: string; latestLedgerCloseTime: number }
+  | (Extract<EnvelopeResult, { kind: 'applied' }> & { latestLedgerCloseTime: number })
   | { kind: 'not_found'; latestLedgerCloseTime: number };
 
 /** The Stellar RPC operations the on-chain jobs use. */
 export interface StellarGateway {
   getAccount(publicKey: string): Promise<Account>;
+  /** False only when the RPC says the account does not exist; rejects on any other failure. */
   accountExists(publicKey: string): Promise<boolean>;
   /** Native balance in XLM (stroops / 10^7); rejects when the account is missing or the RPC fails. */
   balanceXlm(publicKey: string): Promise<number>;
   prepare(tx: Transaction): Promise<Transaction>;
   /** Sends the identical envelope (resending is safe) and waits for its outcome. */
-  submit(tx: Transaction, method: string): Promise<SubmitResult>;
+  submit(tx: Transaction, method: string): Promise<EnvelopeResult>;
   /** One `getTransaction`: never sends. */
   lookup(hash: string): Promise<LookupResult>;
   ping(): Promise<boolean>;
@@ -48,8 +66,21 @@ export interface GatewayOptions {
   maxPollDurationMs?: number;
 }
 
-function failureCode(outcome: { resultCode?: string; operationResultCodes?: string[]; reason?: string }): string {
-  return outcome.operationResultCodes?.[0] ?? outcome.resultCode ?? outcome.reason ?? 'unknown';
+/** Operation results that a rebuilt envelope cures (see OperationOutcome.stale). */
+const STALE_CODES: ReadonlySet<string> = new Set(['CREATE_ACCOUNT_ALREADY_EXIST']);
+
+/** Every operation result's success variant is `<OPERATION>_SUCCESS` in the XDR spec (decodeResult's names). */
+function operations(codes: readonly string[] | undefined): OperationOutcome[] {
+  return (codes ?? []).map((code) => ({ code, successful: code.endsWith('_SUCCESS'), stale: STALE_CODES.has(code) }));
+}
+
+function voidResult(outcome: SubmissionOutcome, cause: VoidCause): EnvelopeResult {
+  return {
+    kind: 'void',
+    cause,
+    resultCode: outcome.resultCode ?? outcome.reason ?? outcome.status,
+    operations: operations(outcome.operationResultCodes),
+  };
 }
 
 /** A gateway on `rpc.Server` through @app/stellar-instrumented (metrics, spans, timeouts, safe resends). */
@@ -67,7 +98,7 @@ export function rpcGateway(server: rpc.Server, options: GatewayOptions = {}): St
         await client.getAccount(publicKey);
         return true;
       } catch (error) {
-        if (error instanceof Error && /not found/i.test(error.message)) return false;
+        if (error instanceof StellarInstrumentedError && error.code === ERROR_CODES.ACCOUNT_NOT_FOUND) return false;
         throw error;
       }
     },
@@ -80,34 +111,37 @@ export function rpcGateway(server: rpc.Server, options: GatewayOptions = {}): St
       const outcome = await client.submitAndWait(tx, { method });
       switch (outcome.status) {
         case 'success':
-          return { kind: 'success', ledger: outcome.ledger ?? 0 };
         case 'failed':
-          return { kind: 'failed', ledger: outcome.ledger ?? 0, resultCode: failureCode(outcome) };
-        case 'expired':
-          return { kind: 'retry', cause: 'expired', resultCode: failureCode(outcome) };
-        case 'rejected':
           return {
-            kind: 'retry',
-            cause: outcome.resultCode === 'txTOO_LATE' ? 'expired' : 'rejected',
-            resultCode: failureCode(outcome),
+            kind: 'applied',
+            ledger: outcome.ledger ?? 0,
+            successful: outcome.status === 'success',
+            resultCode: outcome.resultCode ?? outcome.status,
+            operations: operations(outcome.operationResultCodes),
           };
-        case 'error':
-          return { kind: 'retry', cause: 'unsent', resultCode: failureCode(outcome) };
+        case 'expired':
+          return voidResult(outcome, 'expired');
+        case 'rejected':
+          return voidResult(outcome, outcome.resultCode === 'txTOO_LATE' ? 'expired' : 'rejected');
         default:
+          // `indeterminate`, or `error` (nothing reached the network): the stored envelope is resent later.
           return { kind: 'pending', reason: outcome.reason ?? outcome.status };
       }
     },
     async lookup(hash) {
       // Through the instrumented client: a timeout, a span and stellar_rpc_requests_total.
       const response = await client.getTransaction(hash);
-      if (response.status === rpc.Api.GetTransactionStatus.SUCCESS) {
-        return { kind: 'success', ledger: response.ledger, latestLedgerCloseTime: response.latestLedgerCloseTime };
-      }
-      if (response.status === rpc.Api.GetTransactionStatus.FAILED) {
+      if (
+        response.status === rpc.Api.GetTransactionStatus.SUCCESS ||
+        response.status === rpc.Api.GetTransactionStatus.FAILED
+      ) {
+        const decoded = decodeResult(response.resultXdr);
         return {
-          kind: 'failed',
+          kind: 'applied',
           ledger: response.ledger,
-          resultCode: failureCode(decodeResult(response.resultXdr)),
+          successful: response.status === rpc.Api.GetTransactionStatus.SUCCESS,
+          resultCode: decoded.resultCode,
+          operations: operations(decoded.operationResultCodes),
           latestLedgerCloseTime: response.latestLedgerCloseTime,
         };
       }
@@ -115,7 +149,7 @@ export function rpcGateway(server: rpc.Server, options: GatewayOptions = {}): St
     },
     async ping() {
       try {
-        return (await server.getHealth()).status === 'healthy';
+        return (await client.getHealth()).status === 'healthy';
       } catch {
         return false;
       }

@@ -1,57 +1,103 @@
 import { withSpan } from '@app/tracing';
 import { type Account, type Keypair, type Transaction, TransactionBuilder } from '@stellar/stellar-sdk';
 import type { Pool, PoolClient } from 'pg';
-import type { AuditInput, AuditSink } from '../audit-port';
+import type { AuditInput, AuditSink, RequestContext } from '../audit-port';
 import { withTransaction } from '../db/transaction';
-import { ATTR, SPAN } from '../names';
-import type { LookupResult, RetryCause, StellarGateway, SubmitResult } from './gateway';
+import { ATTR, type JobKindLabel, SPAN } from '../names';
+import type { EnvelopeResult, LookupResult, StellarGateway } from './gateway';
 
-/** requested → submitted → confirmed | failed | expired; submitted → requested once its envelope expired. */
+/**
+ * A job's life: requested → submitted → confirmed | failed | expired. A submitted job goes back to
+ * `requested` when its envelope is void (expired or refused) and attempts remain, or when its batch
+ * failed because of another job's operation. `failed | expired → requested` when the learner asks again.
+ */
 export type JobStatus = 'requested' | 'submitted' | 'confirmed' | 'failed' | 'expired';
 
-/** The columns both job tables (reward_claims, credentials) share. */
-export interface JobRow {
+/** The columns both job tables (reward_claims, credentials) share, whatever the status. */
+interface JobColumns {
   id: string;
   user_id: string;
   destination: string;
-  status: JobStatus;
-  tx_hash: string | null;
-  envelope_xdr: string | null;
-  valid_until: string | null;
+  /** Envelopes this job was in that failed or expired because of it (the limit is `maxAttempts`). */
   attempts: number;
   result_code: string | null;
-  ledger: number | null;
   /** Client of the request that started (or last re-requested) the job: its later events carry them. */
   request_ip: string | null;
   request_user_agent: string | null;
   [column: string]: unknown;
 }
 
-/** What differs between a reward payout and a credential mint. */
-export interface JobKind {
+/** A job row typed by its status: a submitted or confirmed job always has its envelope's hash and operation index. */
+export type JobRow = JobColumns &
+  (
+    | { status: 'requested'; tx_hash: string | null; op_index: number | null; ledger: null }
+    | { status: 'submitted'; tx_hash: string; op_index: number; ledger: null }
+    | { status: 'confirmed'; tx_hash: string; op_index: number; ledger: number }
+    | { status: 'failed' | 'expired'; tx_hash: string | null; op_index: number | null; ledger: number | null }
+  );
+
+export type SettledStatus = 'confirmed' | 'failed' | 'expired';
+
+/** One stored envelope (table onchain_envelopes): the transaction of one batch, committed before it is sent. */
+export interface EnvelopeRow {
+  hash: string;
+  kind: JobKindLabel;
+  source: string;
+  envelope_xdr: string;
+  /** Unix seconds, as text (bigint). */
+  valid_until: string;
+  operations: number;
+  status: 'submitted' | 'applied' | 'void';
+  created_at: Date;
+}
+
+/** What differs between a reward payout and a credential mint; the domain module registers it. */
+export interface JobKind<R extends JobRow = JobRow> {
+  /** `kind` label of the metrics and `method` of stellar_transactions_total. */
+  readonly label: JobKindLabel;
   readonly table: 'reward_claims' | 'credentials';
-  /** stellar_transactions_total{method}. */
-  readonly method: string;
   readonly resource: string;
-  /** Name of the span around one `advance`. */
+  /** Name of the span around one envelope's life. */
   readonly spanName: string;
-  /** The account whose sequence numbers this kind uses; no other kind may use it. */
-  readonly source: Keypair;
+  /** The account the operations spend from (distributor, issuer); signs every envelope. */
+  readonly payer: Keypair;
+  /**
+   * Transaction sources, one envelope in flight each (Stellar's channel accounts). Default: the payer
+   * alone. No two kinds may share an account (each source's sequence numbers belong to one kind).
+   */
+  readonly channels?: readonly Keypair[];
+  /** Operations (jobs) per envelope, 1..100. */
+  readonly maxOperations: number;
   readonly events: { submitted: string; confirmed: string; failed: string };
-  /** Builds the unsigned transaction (with time bounds) from the source account. */
-  build(row: JobRow, source: Account): Promise<Transaction>;
+  /**
+   * Builds the unsigned transaction (with time bounds) paying `rows` in order, operation i for row i,
+   * from `source` (its sequence number); `operationSource` is the payer when it is not the transaction source.
+   */
+  build(rows: readonly R[], source: Account, operationSource: string | undefined): Promise<Transaction>;
   /** Extra audit fields of this kind (amount, course). */
-  auditFields(row: JobRow): Partial<AuditInput>;
+  auditFields(row: R): Partial<AuditInput>;
   /** Called once after an outcome committed (metrics). */
-  onSettled?(row: JobRow): void;
+  onSettled?(row: R): void;
 }
 
 /** Fault injection for crash tests. */
 export interface JobHooks {
   /** Runs after the envelope and its hash committed, before the envelope is sent. */
-  afterSubmitCommit?(row: JobRow): Promise<void> | void;
+  afterSubmitCommit?(envelope: EnvelopeRow): Promise<void> | void;
   /** Runs after the envelope was sent, before its outcome is known or committed. */
-  afterSend?(row: JobRow): Promise<void> | void;
+  afterSend?(envelope: EnvelopeRow): Promise<void> | void;
+}
+
+/** What the machine reports to the metrics (see names.ts METRIC.onchain*). */
+export interface JobSignals {
+  /** A job settled (onchain_jobs_settled_total). */
+  settled(kind: JobKindLabel, status: SettledStatus): void;
+  /** An envelope of `operations` operations committed (onchain_batch_operations). */
+  envelopeCommitted(kind: JobKindLabel, operations: number): void;
+  /** `count` operations confirmed in `ledger` (onchain_operations_confirmed_total, onchain_operations_per_ledger). */
+  operationsConfirmed(kind: JobKindLabel, ledger: number, count: number): void;
+  /** A channel's in-flight state may have changed (refresh onchain_channel_in_flight). */
+  channelsChanged(): void;
 }
 
 export interface JobEngineDeps {
@@ -60,237 +106,430 @@ export interface JobEngineDeps {
   audit: AuditSink;
   networkPassphrase: string;
   log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
-  /** Envelopes built before the job is given up as failed or expired. */
+  /** Envelopes that may fail or expire because of one job before it is given up (default 3). */
   maxAttempts?: number;
-  /** Called once per committed outcome, with the kind's `method` and the final status (metrics). */
-  onSettled?(method: string, status: 'confirmed' | 'failed' | 'expired'): void;
+  signals?: JobSignals;
   hooks?: JobHooks;
 }
 
 const UNIQUE_VIOLATION = '23505';
+const SETTLED: ReadonlySet<JobStatus> = new Set(['confirmed', 'failed', 'expired']);
+
+/** What becomes of one job when its envelope's outcome is known. */
+export type JobTransition =
+  | { to: 'confirmed'; ledger: number }
+  | { to: 'failed' | 'expired'; resultCode: string; ledger: number | null }
+  /** Back in the queue; `counted` false when another job's operation failed the envelope. */
+  | { to: 'requested'; resultCode: string; counted: boolean };
 
 /**
- * Drives one kind of on-chain job through its persisted state machine. Every
- * transition is a conditional UPDATE committed with its audit event, so any
- * number of callers and instances may call `advance` for the same row: one
- * wins each transition and nobody sends a second, different payout.
+ * The transition of the job at `opIndex` of an envelope that is `applied` (in a ledger) or `void`
+ * (can never be applied), after `attempts` envelopes counted against it (this one included).
+ * Its own operation's result decides; a job whose operation was fine in a batch that another
+ * operation failed goes back to the queue without losing an attempt.
  */
-export class OnchainJobs {
-  private chain: Promise<unknown> = Promise.resolve();
+export function transitionOf(
+  result: Extract<EnvelopeResult, { kind: 'applied' | 'void' }>,
+  opIndex: number,
+  attempts: number,
+  maxAttempts: number,
+): JobTransition {
+  const ledger = result.kind === 'applied' ? result.ledger : null;
+  if (result.kind === 'applied' && result.successful) return { to: 'confirmed', ledger: result.ledger };
+  const own = result.operations[opIndex];
+  if (own && !own.successful) {
+    // A create_account that found the account already there: the next envelope pays it instead.
+    if (own.stale && attempts < maxAttempts) return { to: 'requested', resultCode: own.code, counted: true };
+    return { to: 'failed', resultCode: own.code, ledger };
+  }
+  if (result.operations.some((op) => !op.successful)) {
+    return { to: 'requested', resultCode: result.resultCode, counted: false };
+  }
+  // No operation to blame (expired, or a refusal of the whole envelope): this attempt counts.
+  if (attempts < maxAttempts) return { to: 'requested', resultCode: result.resultCode, counted: true };
+  // The last envelope's own cause decides: every envelope expiring is `expired`, not `failed`.
+  const expired = result.kind === 'void' && result.cause === 'expired';
+  return { to: expired ? 'expired' : 'failed', resultCode: result.resultCode, ledger };
+}
+
+/**
+ * Drives one kind of on-chain job through its persisted state machine, in batches: each envelope
+ * pays up to `maxOperations` waiting jobs, one operation each, from one channel account. Every
+ * transition is a conditional UPDATE committed with its audit events, so any number of callers and
+ * instances may drive the same kind: the envelope and its hash are committed before anything is
+ * sent, one envelope is in flight per channel (a unique index), and a job is settled once.
+ */
+export class OnchainJobs<R extends JobRow = JobRow> {
   private readonly maxAttempts: number;
+  private readonly channels: readonly Keypair[];
+  private readonly running = new Map<string, Promise<number>>();
+  /** Channels kicked while their loop was running: it makes one more pass. */
+  private readonly kicked = new Set<string>();
+  private registered: Promise<void> | undefined;
+  /** Callers of `advance` waiting for a job of this process to settle. */
+  private readonly waiters = new Map<string, Set<() => void>>();
 
   constructor(
-    private readonly kind: JobKind,
+    readonly kind: JobKind<R>,
     private readonly deps: JobEngineDeps,
   ) {
     this.maxAttempts = deps.maxAttempts ?? 3;
+    this.channels = kind.channels?.length ? kind.channels : [kind.payer];
+    if (kind.maxOperations < 1 || kind.maxOperations > 100 || !Number.isInteger(kind.maxOperations)) {
+      throw new RangeError(`maxOperations must be an integer 1..100, got ${kind.maxOperations}`);
+    }
+  }
+
+  /** The channel accounts' public keys (the transaction sources). */
+  get channelKeys(): string[] {
+    return this.channels.map((c) => c.publicKey());
   }
 
   /**
-   * Moves the row as far as it can go (up to the ledger's outcome). Calls are
-   * serialised in this process: the source account has one envelope in flight.
+   * Sends waiting jobs on every free channel and resolves once job `id` is settled or no channel of
+   * this process has anything left to do for now. Never sends a second envelope for a job.
    */
-  advance(id: string): Promise<JobRow | undefined> {
-    const run = this.chain.then(() =>
-      withSpan(this.kind.spanName, { [ATTR.jobId]: id, [ATTR.jobTable]: this.kind.table }, async (span) => {
-        const row = await this.step(id);
-        if (row) span.setAttribute(ATTR.jobStatus, row.status);
-        return row;
-      }),
+  async advance(id: string): Promise<R | undefined> {
+    let resolveSettled: () => void = () => undefined;
+    const settledHere = new Promise<void>((resolve) => {
+      resolveSettled = resolve;
+    });
+    const waiters = this.waiters.get(id) ?? new Set<() => void>();
+    waiters.add(resolveSettled);
+    this.waiters.set(id, waiters);
+    try {
+      await Promise.race([this.kick(), settledHere]);
+    } finally {
+      waiters.delete(resolveSettled);
+      if (waiters.size === 0) this.waiters.delete(id);
+    }
+    return this.load(id);
+  }
+
+  /** Waits for every channel loop of this process (used at shutdown). */
+  async drain(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
+  }
+
+  /**
+   * One reconciler pass: resumes every submitted envelope of this kind (also those of sources no
+   * longer configured), then sends waiting jobs. The look-up runs outside any span (an idle
+   * service exports no traces). Returns how many jobs were waiting and how many it settled.
+   */
+  async reconcileOnce(): Promise<{ waiting: number; settled: number }> {
+    const { rows } = await this.deps.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${this.kind.table} WHERE status IN ('requested', 'submitted')`,
     );
-    this.chain = run.catch(() => undefined);
+    const waiting = rows[0]?.n ?? 0;
+    const orphans = await this.deps.pool.query<EnvelopeRow>(
+      `SELECT * FROM onchain_envelopes WHERE kind = $1 AND status = 'submitted' AND NOT (source = ANY($2))`,
+      [this.kind.label, this.channelKeys],
+    );
+    if (waiting === 0 && orphans.rows.length === 0) return { waiting: 0, settled: 0 };
+    const settled = await withSpan(SPAN.reconcile, { [ATTR.jobTable]: this.kind.table }, async () => {
+      let n = 0;
+      for (const envelope of orphans.rows) {
+        const done = await this.process(envelope, false);
+        if (done !== 'pending') n += done;
+      }
+      return n + (await this.kick());
+    });
+    return { waiting, settled };
+  }
+
+  async load(id: string): Promise<R | undefined> {
+    const { rows } = await this.deps.pool.query<R>(`SELECT * FROM ${this.kind.table} WHERE id = $1`, [id]);
+    return rows[0];
+  }
+
+  /**
+   * `failed | expired → requested`: the learner asked again. Safe: neither outcome moved anything
+   * on the ledger, and the row lock the caller's transaction takes keeps concurrent requests out.
+   * The new request's client becomes the job's. Returns the row when it was requeued.
+   */
+  async requeue(client: PoolClient, id: string, requester: RequestContext): Promise<R | undefined> {
+    const { rows } = await client.query<R>(
+      `UPDATE ${this.kind.table} SET status = 'requested', attempts = 0, ledger = NULL, updated_at = now(),
+         request_ip = $2, request_user_agent = $3
+       WHERE id = $1 AND status IN ('failed', 'expired') RETURNING *`,
+      [id, requester.ip, requester.userAgent],
+    );
+    return rows[0];
+  }
+
+  /** Starts (or joins) the loop of every channel; resolves with how many jobs they settled. */
+  private async kick(): Promise<number> {
+    this.registered ??= this.registerChannels();
+    await this.registered;
+    const counts = await Promise.all(this.channels.map((channel) => this.drive(channel)));
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  private registerChannels(): Promise<void> {
+    return this.deps.pool
+      .query(
+        `INSERT INTO onchain_channels (public_key, kind) SELECT unnest($1::text[]), $2 ON CONFLICT (public_key) DO NOTHING`,
+        [this.channelKeys, this.kind.label],
+      )
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          this.registered = undefined;
+          throw error;
+        },
+      );
+  }
+
+  private drive(channel: Keypair): Promise<number> {
+    const key = channel.publicKey();
+    const running = this.running.get(key);
+    if (running) {
+      this.kicked.add(key);
+      return running;
+    }
+    const run = this.driveChannel(channel).finally(() => this.running.delete(key));
+    this.running.set(key, run);
     return run;
   }
 
-  /** Waits for every queued `advance` (used at shutdown). */
-  async drain(): Promise<void> {
-    await this.chain;
+  /** One channel: finish its envelope in flight, then send batches until nothing waits. */
+  private async driveChannel(channel: Keypair): Promise<number> {
+    const key = channel.publicKey();
+    let settled = 0;
+    for (;;) {
+      this.kicked.delete(key);
+      const { rows } = await this.deps.pool.query<EnvelopeRow>(
+        `SELECT * FROM onchain_envelopes WHERE source = $1 AND status = 'submitted'`,
+        [key],
+      );
+      const stored = rows[0];
+      const envelope = stored ?? (await this.submitBatch(channel));
+      if (!envelope) {
+        if (this.kicked.has(key)) continue;
+        return settled;
+      }
+      if (!stored) await this.deps.hooks?.afterSubmitCommit?.(envelope);
+      const done = await this.process(envelope, !stored);
+      if (done === 'pending') return settled;
+      settled += done;
+    }
   }
 
   /**
-   * One reconciler pass: resumes the submitted envelope, then queued requests in order. The
-   * look-up runs outside any span (an idle service exports no traces); a span covers a pass
-   * only when it has work. Returns how many jobs were waiting (up to 50) and how many it settled.
+   * Takes up to `maxOperations` waiting jobs and commits their envelope on `channel`, in one
+   * transaction: the channel's row lock (SKIP LOCKED: another instance holds it) and the unique
+   * index on in-flight envelopes per source decide who uses the channel; the jobs' row locks
+   * (SKIP LOCKED) keep another channel's batch off them. Nothing is sent here.
    */
-  async reconcileOnce(): Promise<{ waiting: number; settled: number }> {
-    const { rows } = await this.deps.pool.query<{ id: string }>(
-      `SELECT id FROM ${this.kind.table} WHERE status IN ('requested', 'submitted')
-       ORDER BY (status = 'submitted') DESC, created_at LIMIT 50`,
-    );
-    if (rows.length === 0) return { waiting: 0, settled: 0 };
-    const settled = await withSpan(SPAN.reconcile, { [ATTR.jobTable]: this.kind.table }, () => this.advanceAll(rows));
-    return { waiting: rows.length, settled };
-  }
-
-  private async advanceAll(rows: ReadonlyArray<{ id: string }>): Promise<number> {
-    let settled = 0;
-    for (const { id } of rows) {
-      const row = await this.advance(id);
-      if (!row || row.status === 'requested' || row.status === 'submitted') break;
-      settled += 1;
-    }
-    return settled;
-  }
-
-  async load(id: string): Promise<JobRow | undefined> {
-    const { rows } = await this.deps.pool.query<JobRow>(`SELECT * FROM ${this.kind.table} WHERE id = $1`, [id]);
-    return rows[0];
-  }
-
-  private async step(id: string): Promise<JobRow | undefined> {
-    let row = await this.load(id);
-    if (!row) return undefined;
-    if (row.status === 'submitted') row = await this.resume(row);
-    if (row.status === 'requested') {
-      row = await this.submit(row);
-      if (row.status !== 'submitted') return row;
-      await this.deps.hooks?.afterSubmitCommit?.(row);
-      row = await this.sendAndSettle(row);
-    }
-    return row;
-  }
-
-  /** Builds, signs and commits the envelope and its hash before anything is sent. */
-  private async submit(row: JobRow): Promise<JobRow> {
-    let tx: Transaction;
+  private async submitBatch(channel: Keypair): Promise<EnvelopeRow | undefined> {
+    const key = channel.publicKey();
+    const client = await this.deps.pool.connect();
     try {
-      const account = await this.deps.gateway.getAccount(this.kind.source.publicKey());
-      tx = await this.kind.build(row, account);
-      tx.sign(this.kind.source);
-    } catch (error) {
-      // Stellar RPC unreachable: the row stays requested and the reconciler retries.
-      this.deps.log.warn({ err: error, [this.kind.resource]: row.id }, 'could not build the transaction; will retry');
-      return row;
-    }
-    const hash = Buffer.from(tx.hash()).toString('hex');
-    const validUntil = tx.timeBounds?.maxTime ?? '0';
-    try {
-      return await withTransaction(this.deps.pool, async (client) => {
-        const { rows } = await client.query<JobRow>(
-          `UPDATE ${this.kind.table} SET status = 'submitted', tx_hash = $2, envelope_xdr = $3, valid_until = $4,
-             attempts = attempts + 1, updated_at = now()
-           WHERE id = $1 AND status = 'requested' RETURNING *`,
-          [row.id, hash, tx.toXDR(), validUntil],
-        );
-        const updated = rows[0];
-        if (!updated) return (await this.reload(client, row.id)) ?? row;
-        await this.audit(client, updated, this.kind.events.submitted, 'success', 'submit', {
-          metadata: { attempt: updated.attempts, validUntil: Number(validUntil), previousTxHash: row.tx_hash },
-        });
-        return updated;
-      });
-    } catch (error) {
-      // Another envelope of this source is in flight (possibly on another instance): wait our turn.
-      if ((error as { code?: string }).code === UNIQUE_VIOLATION) return row;
-      throw error;
-    }
-  }
-
-  /** Resuming a submitted row (restart, another instance, RPC back): the stored hash decides. */
-  private async resume(row: JobRow): Promise<JobRow> {
-    let found: LookupResult;
-    try {
-      found = await this.deps.gateway.lookup(row.tx_hash!);
-    } catch {
-      return row;
-    }
-    if (found.kind === 'success') return this.settle(row, 'confirmed', { ledger: found.ledger });
-    if (found.kind === 'failed')
-      return this.settle(row, 'failed', { ledger: found.ledger, resultCode: found.resultCode });
-    if (found.latestLedgerCloseTime > Number(row.valid_until)) return this.retry(row, 'expired', 'txTOO_LATE');
-    // The process may have died between commit and send: the identical envelope is safe to resend.
-    return this.sendAndSettle(row);
-  }
-
-  /** Sends the stored envelope (the same bytes every time, so a resend cannot pay twice) and settles. */
-  private async sendAndSettle(row: JobRow): Promise<JobRow> {
-    const envelope = TransactionBuilder.fromXDR(row.envelope_xdr!, this.deps.networkPassphrase) as Transaction;
-    let result: SubmitResult;
-    try {
-      result = await this.deps.gateway.submit(envelope, this.kind.method);
-    } catch (error) {
-      this.deps.log.warn({ err: error, [this.kind.resource]: row.id }, 'submission interrupted; will resume');
-      return row;
-    }
-    await this.deps.hooks?.afterSend?.(row);
-    if (result.kind === 'success') return this.settle(row, 'confirmed', { ledger: result.ledger });
-    if (result.kind === 'failed') {
-      return this.settle(row, 'failed', { ledger: result.ledger, resultCode: result.resultCode });
-    }
-    if (result.kind === 'pending') return row;
-    // Refused or expired: make sure no copy was applied meanwhile before building another envelope.
-    const found = await this.deps.gateway.lookup(row.tx_hash!).catch(() => undefined);
-    if (!found) return row;
-    if (found.kind === 'success') return this.settle(row, 'confirmed', { ledger: found.ledger });
-    if (found.kind === 'failed')
-      return this.settle(row, 'failed', { ledger: found.ledger, resultCode: found.resultCode });
-    return this.retry(row, result.cause, result.resultCode);
-  }
-
-  /** The envelope can never be applied: queue a new one, or give up after maxAttempts. */
-  private async retry(row: JobRow, cause: RetryCause, resultCode: string): Promise<JobRow> {
-    if (row.attempts >= this.maxAttempts) {
-      // The last envelope's own cause decides: every envelope expiring is `expired`, not `failed`.
-      return this.settle(row, cause === 'expired' ? 'expired' : 'failed', { resultCode });
-    }
-    return withTransaction(this.deps.pool, async (client) => {
-      const { rows } = await client.query<JobRow>(
-        `UPDATE ${this.kind.table} SET status = 'requested', result_code = $3, updated_at = now()
-         WHERE id = $1 AND status = 'submitted' AND tx_hash = $2 RETURNING *`,
-        [row.id, row.tx_hash, resultCode],
+      await client.query('BEGIN');
+      const locked = await client.query(
+        `SELECT public_key FROM onchain_channels c WHERE public_key = $1
+           AND NOT EXISTS (SELECT 1 FROM onchain_envelopes e WHERE e.source = c.public_key AND e.status = 'submitted')
+         FOR UPDATE SKIP LOCKED`,
+        [key],
       );
-      if (rows[0]) {
-        this.deps.log.info(
-          { [this.kind.resource]: row.id, txHash: row.tx_hash, resultCode },
-          'envelope void; rebuilding',
-        );
+      const { rows } = locked.rows[0]
+        ? await client.query<R>(
+            `SELECT * FROM ${this.kind.table} WHERE status = 'requested' ORDER BY created_at, id LIMIT $1
+             FOR UPDATE SKIP LOCKED`,
+            [this.kind.maxOperations],
+          )
+        : { rows: [] as R[] };
+      if (rows.length === 0) {
+        await client.query('ROLLBACK');
+        return undefined;
       }
-      return rows[0] ?? (await this.reload(client, row.id)) ?? row;
-    });
+      let tx: Transaction;
+      try {
+        const account = await this.deps.gateway.getAccount(key);
+        const payer = this.kind.payer;
+        tx = await this.kind.build(rows, account, payer.publicKey() === key ? undefined : payer.publicKey());
+        tx.sign(channel);
+        if (payer.publicKey() !== key) tx.sign(payer);
+      } catch (error) {
+        // Stellar RPC unreachable: the jobs stay requested and the reconciler retries.
+        this.deps.log.warn({ err: error, channel: key, jobs: rows.length }, 'could not build the envelope; will retry');
+        await client.query('ROLLBACK');
+        return undefined;
+      }
+      const hash = Buffer.from(tx.hash()).toString('hex');
+      const validUntil = tx.timeBounds?.maxTime ?? '0';
+      const inserted = await client.query<EnvelopeRow>(
+        `INSERT INTO onchain_envelopes (hash, kind, source, envelope_xdr, valid_until, operations, status)
+         VALUES ($1, $2, $3, $4, $5, $6, 'submitted') RETURNING *`,
+        [hash, this.kind.label, key, tx.toXDR(), validUntil, rows.length],
+      );
+      const [envelope] = inserted.rows;
+      if (!envelope) throw new Error(`envelope ${hash} was not stored`);
+      for (const [opIndex, row] of rows.entries()) {
+        const updated = await client.query<R>(
+          `UPDATE ${this.kind.table} SET status = 'submitted', tx_hash = $2, op_index = $3, attempts = attempts + 1,
+             result_code = NULL, updated_at = now()
+           WHERE id = $1 AND status = 'requested' RETURNING *`,
+          [row.id, hash, opIndex],
+        );
+        // Locked FOR UPDATE above as `requested`: the update cannot miss (if it did, roll back everything).
+        const [job] = updated.rows;
+        if (!job) throw new Error(`job ${row.id} left the requested state while locked`);
+        await this.audit(client, job, this.kind.events.submitted, 'success', 'submit', {
+          metadata: {
+            attempt: job.attempts,
+            validUntil: Number(validUntil),
+            previousTxHash: row.tx_hash,
+            opIndex,
+            operations: rows.length,
+            channel: key,
+          },
+        });
+      }
+      await client.query('COMMIT');
+      this.deps.signals?.envelopeCommitted(this.kind.label, rows.length);
+      this.deps.signals?.channelsChanged();
+      return envelope;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      // Another envelope of this channel committed first (possibly on another instance): its turn.
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) return undefined;
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
-  /** Commits the outcome with its audit event; only the first caller for this hash wins. */
+  /**
+   * Sends the stored envelope (the same bytes every time, so a resend cannot pay twice) and settles
+   * its jobs. A `resumed` envelope (restart, another instance, RPC back) is looked up by hash first:
+   * the ledger decides, and past its time bound it is void. Returns the jobs settled, or `pending`.
+   */
+  private process(envelope: EnvelopeRow, fresh: boolean): Promise<number | 'pending'> {
+    return withSpan(
+      this.kind.spanName,
+      { [ATTR.txHash]: envelope.hash, [ATTR.jobTable]: this.kind.table, [ATTR.operations]: envelope.operations },
+      async () => {
+        if (!fresh) {
+          const found = await this.lookup(envelope.hash);
+          if (!found) return 'pending';
+          if (found.kind === 'applied') return this.settle(envelope, found);
+          if (found.latestLedgerCloseTime > Number(envelope.valid_until)) {
+            return this.settle(envelope, { kind: 'void', cause: 'expired', resultCode: 'txTOO_LATE', operations: [] });
+          }
+        }
+        const tx = TransactionBuilder.fromXDR(envelope.envelope_xdr, this.deps.networkPassphrase) as Transaction;
+        let result: EnvelopeResult;
+        try {
+          result = await this.deps.gateway.submit(tx, this.kind.label);
+        } catch (error) {
+          this.deps.log.warn({ err: error, txHash: envelope.hash }, 'submission interrupted; will resume');
+          return 'pending';
+        }
+        await this.deps.hooks?.afterSend?.(envelope);
+        if (result.kind === 'pending') return 'pending';
+        if (result.kind === 'void') {
+          // Refused or expired: make sure no copy was applied meanwhile before any job is queued again.
+          const found = await this.lookup(envelope.hash);
+          if (!found) return 'pending';
+          if (found.kind === 'applied') return this.settle(envelope, found);
+        }
+        return this.settle(envelope, result);
+      },
+    );
+  }
+
+  private async lookup(hash: string): Promise<LookupResult | undefined> {
+    try {
+      return await this.deps.gateway.lookup(hash);
+    } catch (error) {
+      this.deps.log.warn({ err: error, txHash: hash }, 'transaction look-up failed; will resume');
+      return undefined;
+    }
+  }
+
+  /**
+   * Commits the envelope's outcome and each of its jobs' transitions with their audit events, in one
+   * transaction; only the first caller for this hash wins. Returns how many jobs settled.
+   */
   private async settle(
-    row: JobRow,
-    status: 'confirmed' | 'failed' | 'expired',
-    outcome: { ledger?: number; resultCode?: string },
-  ): Promise<JobRow> {
+    envelope: EnvelopeRow,
+    result: Extract<EnvelopeResult, { kind: 'applied' | 'void' }>,
+  ): Promise<number> {
+    const ledger = result.kind === 'applied' ? result.ledger : null;
     const settled = await withTransaction(this.deps.pool, async (client) => {
-      const { rows } = await client.query<JobRow>(
-        `UPDATE ${this.kind.table} SET status = $3, ledger = $4, result_code = $5, updated_at = now()
-         WHERE id = $1 AND status = 'submitted' AND tx_hash = $2 RETURNING *`,
-        [row.id, row.tx_hash, status, outcome.ledger ?? null, outcome.resultCode ?? null],
+      const won = await client.query(
+        `UPDATE onchain_envelopes SET status = $2, successful = $3, ledger = $4, result_code = $5, settled_at = now()
+         WHERE hash = $1 AND status = 'submitted'`,
+        [envelope.hash, result.kind, result.kind === 'applied' ? result.successful : null, ledger, result.resultCode],
       );
-      const updated = rows[0];
-      if (!updated) return undefined;
-      const confirmed = status === 'confirmed';
-      await this.audit(
-        client,
-        updated,
-        confirmed ? this.kind.events.confirmed : this.kind.events.failed,
-        confirmed ? 'success' : 'failure',
-        confirmed ? 'confirm' : status === 'expired' ? 'expire' : 'fail',
-        {
-          reason: confirmed ? null : status === 'expired' ? 'expired' : (outcome.resultCode ?? 'failed'),
-          metadata: { ledger: outcome.ledger ?? null, attempts: updated.attempts },
-        },
+      if (won.rowCount !== 1) return [];
+      const { rows } = await client.query<R & { status: 'submitted' }>(
+        `SELECT * FROM ${this.kind.table} WHERE tx_hash = $1 AND status = 'submitted' ORDER BY op_index FOR UPDATE`,
+        [envelope.hash],
+      );
+      const out: R[] = [];
+      for (const row of rows) {
+        const next = transitionOf(result, row.op_index, row.attempts, this.maxAttempts);
+        const updated = await this.apply(client, row, next);
+        if (updated && SETTLED.has(updated.status)) out.push(updated);
+      }
+      return out;
+    });
+    this.deps.signals?.channelsChanged();
+    const confirmed = settled.filter((row) => row.status === 'confirmed').length;
+    if (confirmed > 0 && ledger !== null) this.deps.signals?.operationsConfirmed(this.kind.label, ledger, confirmed);
+    for (const row of settled) {
+      this.deps.signals?.settled(this.kind.label, row.status as SettledStatus);
+      this.kind.onSettled?.(row);
+      for (const wake of this.waiters.get(row.id) ?? []) wake();
+    }
+    return settled.length;
+  }
+
+  private async apply(client: PoolClient, row: R & { status: 'submitted' }, next: JobTransition) {
+    const { rows } = await client.query<R>(
+      `UPDATE ${this.kind.table} SET status = $3, ledger = $4, result_code = $5, attempts = attempts - $6,
+         updated_at = now()
+       WHERE id = $1 AND status = 'submitted' AND tx_hash = $2 RETURNING *`,
+      [
+        row.id,
+        row.tx_hash,
+        next.to,
+        'ledger' in next ? next.ledger : null,
+        next.to === 'confirmed' ? null : next.resultCode,
+        next.to === 'requested' && !next.counted ? 1 : 0,
+      ],
+    );
+    const updated = rows[0];
+    if (!updated) return undefined;
+    if (next.to === 'requested') {
+      this.deps.log.info(
+        { [this.kind.resource]: row.id, txHash: row.tx_hash, opIndex: row.op_index, resultCode: next.resultCode },
+        next.counted
+          ? 'envelope void; job queued for a new envelope'
+          : 'batch failed on another operation; job re-batched',
       );
       return updated;
-    });
-    if (!settled) return (await this.load(row.id)) ?? row;
-    this.deps.onSettled?.(this.kind.method, status);
-    this.kind.onSettled?.(settled);
-    return settled;
-  }
-
-  private async reload(client: PoolClient, id: string): Promise<JobRow | undefined> {
-    const { rows } = await client.query<JobRow>(`SELECT * FROM ${this.kind.table} WHERE id = $1`, [id]);
-    return rows[0];
+    }
+    const confirmed = next.to === 'confirmed';
+    await this.audit(
+      client,
+      updated,
+      confirmed ? this.kind.events.confirmed : this.kind.events.failed,
+      confirmed ? 'success' : 'failure',
+      confirmed ? 'confirm' : next.to === 'expired' ? 'expire' : 'fail',
+      {
+        reason: confirmed ? null : next.to === 'expired' ? 'expired' : next.resultCode,
+        metadata: { ledger: 'ledger' in next ? next.ledger : null, attempts: updated.attempts, opIndex: row.op_index },
+      },
+    );
+    return updated;
   }
 
   private audit(
     client: PoolClient,
-    row: JobRow,
+    row: R,
     event: string,
     result: 'success' | 'failure',
     action: string,

@@ -1,47 +1,42 @@
+import { type Static, Type } from 'typebox';
 import { BODY_ERRORS, errorResponses } from '../../schemas';
 
 /** A Stellar account id: G followed by 55 base32 characters (checksum verified in the service). */
-const stellarAddress = {
-  type: 'string',
-  pattern: '^G[A-Z2-7]{55}$',
-  description: 'Stellar public key (G...)',
-} as const;
+const stellarAddress = Type.String({ pattern: '^G[A-Z2-7]{55}$', description: 'Stellar public key (G...)' });
+
+/** A single-use sign-in challenge (SEP-53 message) and when it expires. */
+export const challenge = Type.Object({
+  challenge: Type.String(),
+  expiresAt: Type.String({ format: 'date-time' }),
+});
+export type Challenge = Static<typeof challenge>;
 
 export const challengeSchema = {
   tags: ['auth'],
   operationId: 'createChallenge',
   summary: 'Get a single-use sign-in challenge for a Stellar account',
-  body: {
-    type: 'object',
-    required: ['stellarAddress'],
-    additionalProperties: false,
-    properties: { stellarAddress },
+  body: Type.Object({ stellarAddress }, { additionalProperties: false }),
+  response: { ...errorResponses(...BODY_ERRORS, 401, 429), 200: challenge },
+};
+
+/** The body of POST /auth/verify: the account, the challenge it was given and its signature. */
+export const verifyBody = Type.Object(
+  {
+    stellarAddress,
+    challenge: Type.String({ minLength: 1, maxLength: 1024 }),
+    signature: Type.String({ minLength: 1, maxLength: 256, description: 'base64 SEP-53 signature' }),
   },
-  response: {
-    ...errorResponses(...BODY_ERRORS, 401, 429),
-    200: {
-      type: 'object',
-      properties: { challenge: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } },
-    },
-  },
-} as const;
+  { additionalProperties: false },
+);
+export type VerifyBody = Static<typeof verifyBody>;
 
 export const verifySchema = {
   tags: ['auth'],
   operationId: 'verifyChallenge',
   summary: 'Exchange a SEP-53 signature of the challenge for a JWT',
-  body: {
-    type: 'object',
-    required: ['stellarAddress', 'challenge', 'signature'],
-    additionalProperties: false,
-    properties: {
-      stellarAddress,
-      challenge: { type: 'string', minLength: 1, maxLength: 1024 },
-      signature: { type: 'string', minLength: 1, maxLength: 256, description: 'base64 SEP-53 signature' },
-    },
-  },
+  body: verifyBody,
   response: {
     ...errorResponses(...BODY_ERRORS, 401, 429),
-    200: { type: 'object', properties: { token: { type: 'string' }, expiresIn: { type: 'string' } } },
+    200: Type.Object({ token: Type.String(), expiresIn: Type.String() }),
   },
-} as const;
+};

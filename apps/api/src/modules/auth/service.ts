@@ -2,13 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { withSpan } from '@app/tracing';
 import { Keypair, StrKey } from '@stellar/stellar-sdk';
 import type { Pool } from 'pg';
-import type { AuditSink } from '../../audit-port';
+import type { AuditSink, RequestContext } from '../../audit-port';
 import { withTransaction } from '../../db/transaction';
 import { ERR_AUTH_STORE_DOWN, ERR_UNAUTHORIZED } from '../../errors';
 import { AUDIT, SPAN } from '../../names';
 import type { ServiceMetrics } from '../../service-metrics';
 import type { KeyValueStore } from '../../store/key-value';
 import { upsertUser } from './repository';
+import type { Challenge, VerifyBody } from './schemas';
 
 const NONCE_LINE = /^Nonce: ([A-Za-z0-9_-]{32})$/m;
 
@@ -34,7 +35,7 @@ const nonceKey = (address: string, nonce: string) => `auth:challenge:${address}:
 /** SEP-53 wallet sign-in: a single-use challenge in the store, verified with `Keypair.verifyMessage`. */
 export function createAuthService(deps: AuthServiceDeps) {
   return {
-    async challenge(stellarAddress: string): Promise<{ challenge: string; expiresAt: string }> {
+    async challenge(stellarAddress: string): Promise<Challenge> {
       if (!StrKey.isValidEd25519PublicKey(stellarAddress)) throw ERR_UNAUTHORIZED('not a valid Stellar account id');
       const nonce = randomBytes(24).toString('base64url');
       const now = new Date();
@@ -56,13 +57,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     },
 
     /** Returns the user id; throws 401 (audited, counted) or 503 when the store is down. */
-    async verify(input: {
-      stellarAddress: string;
-      challenge: string;
-      signature: string;
-      ip: string;
-      userAgent: string | null;
-    }): Promise<string> {
+    async verify(input: VerifyBody & RequestContext): Promise<string> {
       try {
         const nonce = NONCE_LINE.exec(input.challenge)?.[1];
         if (!nonce) throw new SignInFailure('malformed_challenge');

@@ -1,14 +1,12 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { getQuizSchema, listCoursesSchema } from './schemas';
 import { createCourseService } from './service';
 
 /** GET /courses and GET /quizzes/:quizId (public). */
-const courseRoutes: FastifyPluginAsync = async (fastify) => {
+const courseRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   const service = createCourseService(fastify.pg);
   fastify.get('/courses', { schema: listCoursesSchema }, async () => service.list());
-  fastify.get<{ Params: { quizId: string } }>('/quizzes/:quizId', { schema: getQuizSchema }, async (request) =>
-    service.quiz(request.params.quizId),
-  );
+  fastify.get('/quizzes/:quizId', { schema: getQuizSchema }, async (request) => service.quiz(request.params.quizId));
 };
 
 export default courseRoutes;

@@ -1,64 +1,47 @@
+import { type Static, Type } from 'typebox';
 import { errorResponses, slugId } from '../../schemas';
 
-const quizSummary = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    title: { type: 'string' },
-    rewardAmount: { type: 'string' },
-    questionCount: { type: 'integer' },
-  },
-} as const;
+const quizSummary = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  rewardAmount: Type.String(),
+  questionCount: Type.Integer(),
+});
+
+/** GET /courses: every course with a summary of its quizzes. */
+export const courseList = Type.Array(
+  Type.Object({
+    id: Type.String(),
+    title: Type.String(),
+    description: Type.String(),
+    quizzes: Type.Array(quizSummary),
+  }),
+);
+export type CourseList = Static<typeof courseList>;
 
 export const listCoursesSchema = {
   tags: ['courses'],
   operationId: 'listCourses',
   summary: 'List courses and their quizzes',
-  response: {
-    ...errorResponses(),
-    200: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          id: { type: 'string' },
-          title: { type: 'string' },
-          description: { type: 'string' },
-          quizzes: { type: 'array', items: quizSummary },
-        },
-      },
-    },
-  },
-} as const;
+  response: { ...errorResponses(), 200: courseList },
+};
+
+/** GET /quizzes/:quizId: a quiz and its questions. */
+export const quizView = Type.Object({
+  id: Type.String(),
+  courseId: Type.String(),
+  title: Type.String(),
+  passScore: Type.Integer(),
+  rewardAmount: Type.String(),
+  // Explicit properties: the serializer drops anything else, so `answer` can never leak.
+  questions: Type.Array(Type.Object({ id: Type.String(), text: Type.String(), choices: Type.Array(Type.String()) })),
+});
+export type QuizView = Static<typeof quizView>;
 
 export const getQuizSchema = {
   tags: ['courses'],
   operationId: 'getQuiz',
   summary: 'A quiz with its questions and choices (never the answers)',
-  params: { type: 'object', required: ['quizId'], properties: { quizId: slugId } },
-  response: {
-    ...errorResponses(404),
-    200: {
-      type: 'object',
-      properties: {
-        id: { type: 'string' },
-        courseId: { type: 'string' },
-        title: { type: 'string' },
-        passScore: { type: 'integer' },
-        rewardAmount: { type: 'string' },
-        // Explicit properties: the serializer drops anything else, so `answer` can never leak.
-        questions: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              id: { type: 'string' },
-              text: { type: 'string' },
-              choices: { type: 'array', items: { type: 'string' } },
-            },
-          },
-        },
-      },
-    },
-  },
-} as const;
+  params: Type.Object({ quizId: slugId }),
+  response: { ...errorResponses(404), 200: quizView },
+};

@@ -1,11 +1,12 @@
 import type { Pool } from 'pg';
 import { findQuiz, listCourses } from '../../db/catalog';
 import { ERR_NOT_FOUND } from '../../errors';
+import type { CourseList, QuizView } from './schemas';
 
 /** Public views of courses and quizzes: answers never leave the service. */
 export function createCourseService(pool: Pool) {
   return {
-    async list() {
+    async list(): Promise<CourseList> {
       const { courses, quizzes } = await listCourses(pool);
       return courses.map((course) => ({
         ...course,
@@ -14,7 +15,7 @@ export function createCourseService(pool: Pool) {
           .map((q) => ({ id: q.id, title: q.title, rewardAmount: q.reward_amount, questionCount: q.questions.length })),
       }));
     },
-    async quiz(quizId: string) {
+    async quiz(quizId: string): Promise<QuizView> {
       const quiz = await findQuiz(pool, quizId);
       if (!quiz) throw ERR_NOT_FOUND(`quiz ${quizId}`);
       return {

@@ -1,9 +1,8 @@
 import type { Pool, PoolClient } from 'pg';
 import type { JobRow } from '../../stellar/onchain-jobs';
 
-export interface CredentialRow extends JobRow {
-  course_id: string;
-}
+/** A credential mint: a job row (typed by status) with its course. */
+export type CredentialRow = JobRow & { course_id: string };
 
 /** Inserts the credential request unless (user, course) has one; returns [row, created]. */
 export async function insertCredential(
@@ -28,7 +27,10 @@ export async function insertCredential(
     'SELECT * FROM credentials WHERE user_id = $1 AND course_id = $2',
     [input.userId, input.courseId],
   );
-  return [existing.rows[0]!, false];
+  const row = existing.rows[0];
+  // The insert conflicted on (user_id, course_id), and rows are never deleted.
+  if (!row) throw new Error(`credential of course ${input.courseId} conflicted but was not found`);
+  return [row, false];
 }
 
 /** Serialises credential requests of one user (row lock on the user). */

@@ -4,13 +4,15 @@ import { AUDIT } from '../../names';
 import type { Caller } from '../../plugins/auth';
 import { createJobRequester, type JobRequestDeps, jobView } from '../../request-job';
 import { type CredentialRow, courseProgress, insertCredential, lockUser } from './repository';
+import type { CredentialView } from './schemas';
 
-export function credentialView(row: CredentialRow) {
+/** The API view of a credential row (the `credential` response schema). */
+export function credentialView(row: CredentialRow): CredentialView {
   return { credentialId: row.id, courseId: row.course_id, ...jobView(row) };
 }
 
 /** Course credentials: one mint per user and course, once every quiz of the course is passed. */
-export function createCredentialService(deps: JobRequestDeps) {
+export function createCredentialService(deps: JobRequestDeps<CredentialRow>) {
   const requester = createJobRequester<CredentialRow>(deps, {
     table: 'credentials',
     resource: 'credential',

@@ -1,23 +1,34 @@
-import type { FastifyPluginAsync } from 'fastify';
-import { errorResponses } from '../../schemas';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { type Static, Type } from 'typebox';
+import { errorResponses, refTo, stringEnum } from '../../schemas';
+
+/** Readiness and the state of each dependency: `up`, `down`, or `in-process` (Redis not configured). */
+const readiness = Type.Object(
+  {
+    status: stringEnum(['ready', 'not_ready']),
+    checks: Type.Object({ postgres: Type.String(), redis: Type.String(), stellarRpc: Type.String() }),
+  },
+  { $id: 'readiness' },
+);
+type Readiness = Static<typeof readiness>;
 
 const healthSchema = {
   tags: ['health'],
   operationId: 'health',
   summary: 'Liveness: the process answers',
-  response: { 200: { type: 'object', properties: { status: { type: 'string' } } }, 500: errorResponses()[500] },
-} as const;
+  response: { 200: Type.Object({ status: Type.String() }), 500: errorResponses()[500] },
+};
 
 const readySchema = {
   tags: ['health'],
   operationId: 'ready',
   summary: 'Readiness: PostgreSQL, Redis and the Stellar RPC answer',
   response: {
-    '2xx': { $ref: 'readiness#' },
+    '2xx': refTo(readiness),
     500: errorResponses()[500],
-    503: { description: 'a dependency is down (the failing check says which)', $ref: 'readiness#' },
+    503: refTo(readiness, 'a dependency is down (the failing check says which)'),
   },
-} as const;
+};
 
 async function within<T>(ms: number, work: Promise<T>, fallback: T): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -32,22 +43,8 @@ async function within<T>(ms: number, work: Promise<T>, fallback: T): Promise<T> 
 }
 
 /** GET /health (liveness) and GET /ready (dependencies). */
-const healthRoutes: FastifyPluginAsync = async (fastify) => {
-  fastify.addSchema({
-    $id: 'readiness',
-    type: 'object',
-    properties: {
-      status: { type: 'string', enum: ['ready', 'not_ready'] },
-      checks: {
-        type: 'object',
-        properties: {
-          postgres: { type: 'string' },
-          redis: { type: 'string' },
-          stellarRpc: { type: 'string' },
-        },
-      },
-    },
-  });
+const healthRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
+  fastify.addSchema(readiness);
   fastify.get('/health', { schema: healthSchema }, async () => ({ status: 'ok' }));
   fastify.get('/ready', { schema: readySchema }, async (_request, reply) => {
     const [postgres, redis, stellarRpc] = await Promise.all([
@@ -61,10 +58,11 @@ const healthRoutes: FastifyPluginAsync = async (fastify) => {
     ]);
     const label = (v: boolean | string) => (v === true ? 'up' : v === false ? 'down' : v);
     const ready = postgres && redis !== false && stellarRpc;
-    return reply.status(ready ? 200 : 503).send({
+    const body: Readiness = {
       status: ready ? 'ready' : 'not_ready',
       checks: { postgres: label(postgres), redis: label(redis), stellarRpc: label(stellarRpc) },
-    });
+    };
+    return reply.status(ready ? 200 : 503).send(body);
   });
 };
 

@@ -1,12 +1,14 @@
 import type { PoolClient } from 'pg';
 import type { JobRow } from '../../stellar/onchain-jobs';
 
-export interface ClaimRow extends JobRow {
+/** A reward claim: a job row (typed by status) with its submission, quiz and amount. */
+export type ClaimRow = JobRow & {
   submission_id: string;
   /** Null only on duplicate claims made before migration 003. */
   quiz_id: string | null;
+  /** XLM, numeric as text. */
   amount: string;
-}
+};
 
 export interface SubmissionToClaim {
   id: string;
@@ -67,6 +69,8 @@ export async function insertClaim(
      ORDER BY (submission_id = $1) DESC LIMIT 1`,
     [input.submissionId, input.userId, input.quizId],
   );
-  const row = rows[0]!;
+  const row = rows[0];
+  // The insert conflicted with one of these two rows, and rows are never deleted.
+  if (!row) throw new Error(`claim of submission ${input.submissionId} conflicted but was not found`);
   return { row, outcome: row.submission_id === input.submissionId ? 'existing' : 'quiz_already_claimed' };
 }

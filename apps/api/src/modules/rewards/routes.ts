@@ -1,21 +1,27 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { callerOf } from '../../plugins/auth';
+import { rewardJobKind } from './job';
 import { createClaimSchema, getClaimSchema } from './schemas';
 import { claimView, createRewardService } from './service';
 
 /** POST /rewards/claims and GET /rewards/claims/:claimId (signed in, own claims only). */
-const rewardRoutes: FastifyPluginAsync = async (fastify) => {
+const rewardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   const service = createRewardService({
     pool: fastify.pg,
     audit: fastify.audit,
-    jobs: fastify.jobs.rewards,
+    jobs: fastify.onchain.register(
+      rewardJobKind(fastify.stellar, fastify.metrics, {
+        timeoutSeconds: fastify.config.txTimeoutSeconds,
+        maxOperations: fastify.config.batchMaxOperations,
+      }),
+    ),
     waitMs: fastify.config.claimWaitMs,
     pollMs: fastify.config.stellarPollIntervalMs,
     auditSecurity: fastify.auditSecurity,
     onRejected: (reason) => fastify.metrics.claimRejected(reason),
   });
   const { config } = fastify;
-  fastify.post<{ Body: { submissionId: string } }>(
+  fastify.post(
     '/rewards/claims',
     {
       schema: createClaimSchema,
@@ -27,7 +33,7 @@ const rewardRoutes: FastifyPluginAsync = async (fastify) => {
       return reply.status(created ? 201 : 200).send(claimView(row));
     },
   );
-  fastify.get<{ Params: { claimId: string } }>(
+  fastify.get(
     '/rewards/claims/:claimId',
     { schema: getClaimSchema, onRequest: fastify.authenticate },
     async (request) => claimView(await service.get(callerOf(request), request.params.claimId)),

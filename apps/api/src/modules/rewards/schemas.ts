@@ -1,29 +1,24 @@
+import { type Static, Type } from 'typebox';
 import { BODY_ERRORS, bearerAuth, errorResponses, jobFields, uuid } from '../../schemas';
 
-const claim = {
-  type: 'object',
-  properties: { claimId: uuid, submissionId: uuid, amount: { type: 'string' }, ...jobFields },
-} as const;
+/** A reward claim as the API shows it (amount in XLM as a decimal string, its payout's status and outcome). */
+export const claim = Type.Object({ claimId: uuid, submissionId: uuid, amount: Type.String(), ...jobFields });
+export type ClaimView = Static<typeof claim>;
 
 export const createClaimSchema = {
   tags: ['rewards'],
   operationId: 'claimReward',
   summary: 'Claim the reward of one of your passed submissions (exactly one payout per submission)',
   security: bearerAuth,
-  body: {
-    type: 'object',
-    required: ['submissionId'],
-    additionalProperties: false,
-    properties: { submissionId: uuid },
-  },
+  body: Type.Object({ submissionId: uuid }, { additionalProperties: false }),
   response: { 200: claim, 201: claim, ...errorResponses(...BODY_ERRORS, 401, 403, 404, 409, 422, 429) },
-} as const;
+};
 
 export const getClaimSchema = {
   tags: ['rewards'],
   operationId: 'getRewardClaim',
   summary: 'One of your reward claims',
   security: bearerAuth,
-  params: { type: 'object', required: ['claimId'], properties: { claimId: uuid } },
+  params: Type.Object({ claimId: uuid }),
   response: { 200: claim, ...errorResponses(401, 403, 404) },
-} as const;
+};

@@ -3,8 +3,10 @@ import { AUDIT } from '../../names';
 import type { Caller } from '../../plugins/auth';
 import { createJobRequester, type JobRequestDeps, jobView, NotOwner } from '../../request-job';
 import { type ClaimRow, insertClaim, lockSubmission } from './repository';
+import type { ClaimView } from './schemas';
 
-export function claimView(row: ClaimRow) {
+/** The API view of a claim row (the `claim` response schema). */
+export function claimView(row: ClaimRow): ClaimView {
   return { claimId: row.id, submissionId: row.submission_id, amount: String(row.amount), ...jobView(row) };
 }
 
@@ -23,7 +25,7 @@ class AlreadyClaimed extends Error {
  * caller's own passed submissions. Asking again with the same submission
  * returns the same claim; with another submission of the same quiz, 409.
  */
-export function createRewardService(deps: JobRequestDeps & { onRejected(reason: 'already_claimed'): void }) {
+export function createRewardService(deps: JobRequestDeps<ClaimRow> & { onRejected(reason: 'already_claimed'): void }) {
   const requester = createJobRequester<ClaimRow>(deps, {
     table: 'reward_claims',
     resource: 'reward_claim',

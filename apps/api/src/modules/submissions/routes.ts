@@ -1,13 +1,13 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { callerOf } from '../../plugins/auth';
 import { submitSchema } from './schemas';
 import { createSubmissionService } from './service';
 
 /** POST /quizzes/:quizId/submissions (signed in). */
-const submissionRoutes: FastifyPluginAsync = async (fastify) => {
+const submissionRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   const service = createSubmissionService({ pool: fastify.pg, audit: fastify.audit, metrics: fastify.metrics });
   const { config } = fastify;
-  fastify.post<{ Params: { quizId: string }; Body: { answers: Record<string, number> } }>(
+  fastify.post(
     '/quizzes/:quizId/submissions',
     {
       schema: submitSchema,

@@ -7,16 +7,17 @@ import { AUDIT } from '../../names';
 import type { Caller } from '../../plugins/auth';
 import type { ServiceMetrics } from '../../service-metrics';
 import { insertSubmission } from './repository';
+import type { Answers, SubmissionResult } from './schemas';
 
 /** Scores answers: one point per question whose chosen index is the right one. */
-export function score(questions: Question[], answers: Record<string, number>): number {
+export function score(questions: Question[], answers: Answers): number {
   return questions.filter((q) => answers[q.id] === q.answer).length;
 }
 
 export function createSubmissionService(deps: { pool: Pool; audit: AuditSink; metrics: ServiceMetrics }) {
   return {
     /** Scores the answers and records the submission with its `quiz_submitted` event (one commit). */
-    async submit(caller: Caller, quizId: string, answers: Record<string, number>) {
+    async submit(caller: Caller, quizId: string, answers: Answers): Promise<SubmissionResult> {
       const result = await withTransaction(deps.pool, async (client) => {
         const quiz = await findQuiz(client, quizId);
         if (!quiz) throw ERR_NOT_FOUND(`quiz ${quizId}`);
