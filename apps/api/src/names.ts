@@ -43,6 +43,8 @@ export const METRIC = {
   dbPoolConnections: 'db_pool_connections',
   /** 1 when the last periodic `SELECT 1` answered within its timeout, else 0. */
   dbUp: 'db_up',
+  /** 0 from the first failed Stellar RPC call until the RPC answers again (stellar/rpc-health.ts), else 1. */
+  stellarRpcUp: 'stellar_rpc_up',
   /** Jobs not settled yet, by `kind` (reward_payout | credential_mint) and `state` (requested | submitted). */
   onchainJobsWaiting: 'onchain_jobs_waiting',
   /** Age in seconds of the oldest waiting job (since its row was created), by `kind`; 0 when none waits. */

@@ -1,6 +1,7 @@
 import type { AccountLabel } from '../names';
 import type { ServiceMetrics } from '../service-metrics';
 import type { StellarGateway } from '../stellar/gateway';
+import { isRpcUnreachable } from '../stellar/rpc-health';
 
 /** Options of {@link startBalanceWatch}. */
 export interface BalanceWatchOptions {
@@ -13,7 +14,7 @@ export interface BalanceWatchOptions {
   accounts: Partial<Record<AccountLabel, string | readonly string[]>>;
   /** Refresh period in ms (config `BALANCE_REFRESH_INTERVAL_MS`, default 60000). */
   intervalMs: number;
-  log: { warn(obj: object, msg?: string): void };
+  log: { warn(obj: object, msg?: string): void; debug(obj: object, msg?: string): void };
 }
 
 /** A running balance watch: `refresh` reads every balance now; `stop` ends the timer. */
@@ -40,7 +41,9 @@ export function startBalanceWatch(options: BalanceWatchOptions): BalanceWatch {
         const balances = await Promise.all(list.map((publicKey) => gateway.balanceXlm(publicKey)));
         metrics.accountBalance(account, Math.min(...balances));
       } catch (error) {
-        log.warn({ err: error, account }, 'could not read the account balance; keeping the last value');
+        // An RPC outage is reported once by the RPC monitor (stellar/rpc-health.ts), not per read.
+        const level = isRpcUnreachable(error) ? 'debug' : 'warn';
+        log[level]({ err: error, account }, 'could not read the account balance; keeping the last value');
       }
     }
   };

@@ -5,6 +5,7 @@ import type { AuditInput, AuditSink, RequestContext } from '../audit-port';
 import { withTransaction } from '../db/transaction';
 import { ATTR, type JobKindLabel, SPAN } from '../names';
 import type { EnvelopeResult, LookupResult, StellarGateway } from './gateway';
+import { isRpcUnreachable } from './rpc-health';
 
 /**
  * A job's life: requested → submitted → confirmed | failed | expired. A submitted job goes back to
@@ -105,7 +106,11 @@ export interface JobEngineDeps {
   gateway: StellarGateway;
   audit: AuditSink;
   networkPassphrase: string;
-  log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
+  log: {
+    info(obj: object, msg?: string): void;
+    warn(obj: object, msg?: string): void;
+    debug(obj: object, msg?: string): void;
+  };
   /** Envelopes that may fail or expire because of one job before it is given up (default 3). */
   maxAttempts?: number;
   signals?: JobSignals;
@@ -352,7 +357,11 @@ export class OnchainJobs<R extends JobRow = JobRow> {
         if (payer.publicKey() !== key) tx.sign(payer);
       } catch (error) {
         // Stellar RPC unreachable: the jobs stay requested and the reconciler retries.
-        this.deps.log.warn({ err: error, channel: key, jobs: rows.length }, 'could not build the envelope; will retry');
+        // An RPC outage is logged once by stellar/rpc-health.ts; the per-attempt line is debug then.
+        this.deps.log[isRpcUnreachable(error) ? 'debug' : 'warn'](
+          { err: error, channel: key, jobs: rows.length },
+          'could not build the envelope; will retry',
+        );
         await client.query('ROLLBACK');
         return undefined;
       }
@@ -447,7 +456,10 @@ export class OnchainJobs<R extends JobRow = JobRow> {
     try {
       result = await this.deps.gateway.submit(tx, this.kind.label);
     } catch (error) {
-      this.deps.log.warn({ err: error, txHash: envelope.hash }, 'submission interrupted; will resume');
+      this.deps.log[isRpcUnreachable(error) ? 'debug' : 'warn'](
+        { err: error, txHash: envelope.hash },
+        'submission interrupted; will resume',
+      );
       return 'pending';
     }
     await this.deps.hooks?.afterSend?.(envelope);
@@ -465,7 +477,10 @@ export class OnchainJobs<R extends JobRow = JobRow> {
     try {
       return await this.deps.gateway.lookup(hash);
     } catch (error) {
-      this.deps.log.warn({ err: error, txHash: hash }, 'transaction look-up failed; will resume');
+      this.deps.log[isRpcUnreachable(error) ? 'debug' : 'warn'](
+        { err: error, txHash: hash },
+        'transaction look-up failed; will resume',
+      );
       return undefined;
     }
   }
