@@ -418,37 +418,59 @@ export class OnchainJobs<R extends JobRow = JobRow> {
     return withSpan(
       this.kind.spanName,
       { [ATTR.txHash]: envelope.hash, [ATTR.jobTable]: this.kind.table, [ATTR.operations]: envelope.operations },
-      async () => {
-        if (!fresh) {
-          const found = await this.lookup(envelope.hash);
-          if (!found) return 'pending';
-          if (found.kind === 'applied') return this.settle(envelope, found);
-          if (found.latestLedgerCloseTime > Number(envelope.valid_until)) {
-            return this.settle(envelope, { kind: 'void', cause: 'expired', resultCode: 'txTOO_LATE', operations: [] });
-          }
-        }
-        const tx = TransactionBuilder.fromXDR(envelope.envelope_xdr, this.deps.networkPassphrase) as Transaction;
-        let result: EnvelopeResult;
-        try {
-          result = await this.deps.gateway.submit(tx, this.kind.label);
-        } catch (error) {
-          this.deps.log[isRpcUnreachable(error) ? 'debug' : 'warn'](
-            { err: error, txHash: envelope.hash },
-            'submission interrupted; will resume',
-          );
-          return 'pending';
-        }
-        await this.deps.hooks?.afterSend?.(envelope);
-        if (result.kind === 'pending') return 'pending';
-        if (result.kind === 'void') {
-          // Refused or expired: make sure no copy was applied meanwhile before any job is queued again.
-          const found = await this.lookup(envelope.hash);
-          if (!found) return 'pending';
-          if (found.kind === 'applied') return this.settle(envelope, found);
-        }
-        return this.settle(envelope, result);
+      async (span) => {
+        const jobs = await this.deps.pool.query<{ id: string }>(
+          `SELECT id FROM ${this.kind.table} WHERE tx_hash = $1 ORDER BY op_index`,
+          [envelope.hash],
+        );
+        span.setAttribute(
+          ATTR.jobIds,
+          jobs.rows.map((r) => r.id),
+        );
+        const outcome = await this.send(envelope, fresh);
+        span.setAttribute(ATTR.envelopeOutcome, outcome === 'pending' ? 'pending' : outcome.kind);
+        return outcome === 'pending' ? 'pending' : outcome.settled;
       },
     );
+  }
+
+  /** The envelope's way to its outcome (see `process`). */
+  private async send(
+    envelope: EnvelopeRow,
+    fresh: boolean,
+  ): Promise<{ kind: 'applied' | 'void'; settled: number } | 'pending'> {
+    const settle = async (result: Extract<EnvelopeResult, { kind: 'applied' | 'void' }>) => ({
+      kind: result.kind,
+      settled: await this.settle(envelope, result),
+    });
+    if (!fresh) {
+      const found = await this.lookup(envelope.hash);
+      if (!found) return 'pending';
+      if (found.kind === 'applied') return settle(found);
+      if (found.latestLedgerCloseTime > Number(envelope.valid_until)) {
+        return settle({ kind: 'void', cause: 'expired', resultCode: 'txTOO_LATE', operations: [] });
+      }
+    }
+    const tx = TransactionBuilder.fromXDR(envelope.envelope_xdr, this.deps.networkPassphrase) as Transaction;
+    let result: EnvelopeResult;
+    try {
+      result = await this.deps.gateway.submit(tx, this.kind.label);
+    } catch (error) {
+      this.deps.log[isRpcUnreachable(error) ? 'debug' : 'warn'](
+        { err: error, txHash: envelope.hash },
+        'submission interrupted; will resume',
+      );
+      return 'pending';
+    }
+    await this.deps.hooks?.afterSend?.(envelope);
+    if (result.kind === 'pending') return 'pending';
+    if (result.kind === 'void') {
+      // Refused or expired: make sure no copy was applied meanwhile before any job is queued again.
+      const found = await this.lookup(envelope.hash);
+      if (!found) return 'pending';
+      if (found.kind === 'applied') return settle(found);
+    }
+    return settle(result);
   }
 
   private async lookup(hash: string): Promise<LookupResult | undefined> {
