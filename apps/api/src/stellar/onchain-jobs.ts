@@ -311,6 +311,8 @@ export class OnchainJobs<R extends JobRow = JobRow> {
       );
       const stored = rows[0];
       const envelope = stored ?? (await this.submitBatch(channel));
+      // Could not build (RPC unreachable): the reconciler's next pass tries again, not a kick.
+      if (envelope === 'unbuilt') return settled;
       if (!envelope) {
         if (this.kicked.has(key)) continue;
         return settled;
@@ -326,9 +328,10 @@ export class OnchainJobs<R extends JobRow = JobRow> {
    * Takes up to `maxOperations` waiting jobs and commits their envelope on `channel`, in one
    * transaction: the channel's row lock (SKIP LOCKED: another instance holds it) and the unique
    * index on in-flight envelopes per source decide who uses the channel; the jobs' row locks
-   * (SKIP LOCKED) keep another channel's batch off them. Nothing is sent here.
+   * (SKIP LOCKED) keep another channel's batch off them. Nothing is sent here. Returns undefined when
+   * the channel is busy or nothing waits, `unbuilt` when the envelope could not be built.
    */
-  private async submitBatch(channel: Keypair): Promise<EnvelopeRow | undefined> {
+  private async submitBatch(channel: Keypair): Promise<EnvelopeRow | 'unbuilt' | undefined> {
     const key = channel.publicKey();
     const client = await this.deps.pool.connect();
     try {
@@ -365,7 +368,7 @@ export class OnchainJobs<R extends JobRow = JobRow> {
           'could not build the envelope; will retry',
         );
         await client.query('ROLLBACK');
-        return undefined;
+        return 'unbuilt';
       }
       const hash = Buffer.from(tx.hash()).toString('hex');
       const validUntil = tx.timeBounds?.maxTime ?? '0';
