@@ -153,6 +153,39 @@ describe('the shipped rules and dashboard on a live Prometheus scraping two inst
     expect(missing).toEqual([]);
   });
 
+  it('reports the payout throughput signals: both channel accounts on both instances, batches, operations per ledger', async () => {
+    const channels = backing.sandbox.accounts.slice(2, 4).map((a) => a.publicKey);
+    // Every instance reads the channels' state from the shared database: one series per instance and channel.
+    const perChannel = await until(
+      'both channel accounts reported by both instances',
+      () => prometheus.query('count by (channel) (onchain_channel_in_flight)'),
+      (r) => channels.every((c) => r.some((s) => s.metric.channel === c && s.value[1] === '2')),
+    );
+    expect(perChannel.every((s) => /^G[A-Z2-7]{55}$/.test(s.metric.channel!))).toBe(true);
+    const inFlight = await prometheus.query('max by (channel) (onchain_channel_in_flight)');
+    expect(inFlight.every((s) => ['0', '1'].includes(s.value[1]))).toBe(true);
+    // The journeys' payouts went out in envelopes from the channels and were confirmed.
+    const confirmed = await until(
+      'payouts confirmed per second recorded',
+      () => prometheus.query('job_kind:onchain_operations_confirmed:rate5m{kind="reward_payout"}'),
+      (r) => r.length === 1 && Number(r[0]!.value[1]) > 0,
+    );
+    expect(confirmed[0]!.metric.instance).toBeUndefined();
+    const perEnvelope = await until(
+      'operations per envelope recorded',
+      () => prometheus.query('job_kind:onchain_batch_operations:mean5m{kind="reward_payout"}'),
+      (r) => r.length === 1,
+    );
+    expect(Number(perEnvelope[0]!.value[1])).toBeGreaterThanOrEqual(1);
+    expect(Number(perEnvelope[0]!.value[1])).toBeLessThanOrEqual(100);
+    const perLedger = await until(
+      'operations per ledger recorded',
+      () => prometheus.query('job_kind:onchain_operations_per_ledger:mean5m{kind="reward_payout"}'),
+      (r) => r.length === 1,
+    );
+    expect(Number(perLedger[0]!.value[1])).toBeGreaterThanOrEqual(1);
+  });
+
   it("runs the dashboard's SQL panels (the seed's queries, unchanged) on the service's database", async () => {
     const pool = new Pool({ ...backing.schema.config, max: 1 });
     try {
