@@ -18,6 +18,7 @@ import onchainPlugin from './plugins/onchain';
 import rateLimitPlugin from './plugins/rate-limit';
 import redisPlugin from './plugins/redis';
 import signalsPlugin from './plugins/signals';
+import stellarRpcPlugin from './plugins/stellar-rpc';
 import swaggerPlugin from './plugins/swagger';
 import type { AppOptions } from './types';
 
@@ -59,12 +60,15 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
   await fastify.register(rateLimitPlugin);
   // Before onchain: closed after it, so the last sealing pass covers the jobs' final events.
   await fastify.register(auditSealerPlugin);
+  await fastify.register(stellarRpcPlugin, { url: options.stellar.rpcUrl });
+  // Every RPC call of the jobs, the signals and /ready reports to the monitor (one outage message).
+  const stellar = { ...options.stellar, gateway: fastify.stellarRpc.wrap(options.stellar.gateway) };
   await fastify.register(onchainPlugin, {
-    stellar: options.stellar,
+    stellar,
     ...(options.hooks ? { hooks: options.hooks } : {}),
     ...(options.reconciler === undefined ? {} : { reconciler: options.reconciler }),
   });
-  await fastify.register(signalsPlugin, { stellar: options.stellar });
+  await fastify.register(signalsPlugin, { stellar });
 
   await fastify.register(healthRoutes);
   await fastify.register(authRoutes, { prefix: '/auth' });

@@ -43,6 +43,8 @@ export const METRIC = {
   dbPoolConnections: 'db_pool_connections',
   /** 1 when the last periodic `SELECT 1` answered within its timeout, else 0. */
   dbUp: 'db_up',
+  /** 0 from the first failed Stellar RPC call until the RPC answers again (stellar/rpc-health.ts), else 1. */
+  stellarRpcUp: 'stellar_rpc_up',
   /** Jobs not settled yet, by `kind` (reward_payout | credential_mint) and `state` (requested | submitted). */
   onchainJobsWaiting: 'onchain_jobs_waiting',
   /** Age in seconds of the oldest waiting job (since its row was created), by `kind`; 0 when none waits. */
@@ -105,13 +107,15 @@ export const SPAN = {
 
 /** Span attributes of the service's own spans. */
 export const ATTR = {
-  jobId: 'app.job.id',
-  jobStatus: 'app.job.status',
+  /** Ids of the jobs an envelope pays, in operation order (string array, at most 100). */
+  jobIds: 'app.job.ids',
   jobTable: 'app.job.table',
   /** Hex hash of the envelope a span works on (@app/stellar-instrumented's attribute). */
   txHash: ATTR_TX_HASH,
   /** Operations (jobs) in the envelope. */
   operations: 'app.onchain.operations',
+  /** How the envelope's span ended: applied, void or pending (still unknown; resumed later). */
+  envelopeOutcome: 'app.onchain.envelope.outcome',
 } as const;
 
 /** The rate limits (the `limit` label of rate_limit_exceeded_total): per IP on sign-in, per learner otherwise. */

@@ -67,6 +67,7 @@ async function startStellar(
         channels: config.channelSecrets.map((seed) => Keypair.fromSecret(seed)),
         issuer: Keypair.fromSecret(config.issuerSecret!),
         credentialContractId: config.credentialContractId!,
+        rpcUrl: config.stellarRpcUrl,
       } satisfies StellarSetup,
     };
   }
@@ -86,6 +87,7 @@ async function startStellar(
       channels,
       issuer: Keypair.fromSecret(sandbox.accounts[1]!.secret),
       credentialContractId: sandbox.credentialContractId,
+      rpcUrl: sandbox.url,
     } satisfies StellarSetup,
   };
 }

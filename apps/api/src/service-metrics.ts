@@ -82,6 +82,8 @@ export interface ServiceMetrics {
   jobBacklog(backlog: JobBacklog): void;
   /** db_up: 1 when the database answered the last periodic check, else 0. */
   databaseUp(up: boolean): void;
+  /** stellar_rpc_up: 0 while the Stellar RPC is unreachable, else 1. */
+  stellarRpcUp(up: boolean): void;
   /** stellar_account_balance_xlm{account}. */
   accountBalance(account: AccountLabel, xlm: number): void;
   /** Live gauges: db_active_connections and db_pool_connections from the pool, redis_connected from the Redis client (0 without one). */
@@ -148,6 +150,12 @@ function createOperatorMetrics(
       // Cluster: 0 as soon as one worker cannot reach PostgreSQL.
       aggregator: 'min',
     }),
+    rpcUp: getOrCreateGauge(registry, {
+      name: METRIC.stellarRpcUp,
+      help: 'Whether the Stellar RPC is reachable (1) or not (0: from the first failed call until a getHealth probe or a call succeeds)',
+      // Cluster: 0 as soon as one worker cannot reach the RPC.
+      aggregator: 'min',
+    }),
     waiting: getOrCreateGauge<'kind' | 'state'>(registry, {
       name: METRIC.onchainJobsWaiting,
       help: 'On-chain jobs not settled yet, by kind and state (requested: no envelope in flight; submitted: sent, outcome unknown)',
@@ -210,7 +218,7 @@ function createOperatorMetrics(
     }),
     balance: getOrCreateGauge<'account'>(registry, {
       name: METRIC.stellarAccountBalance,
-      help: 'Native balance in XLM of the source accounts the service pays from, by account role',
+      help: 'Native balance in XLM of the source accounts the service pays from, by account role (channel: the lowest channel account)',
       labelNames: ['account'],
       aggregator: 'max',
     }),
@@ -361,6 +369,7 @@ export function createServiceMetrics(options: ServiceMetricsOptions = {}): Servi
       ops.oldest.set({ kind }, oldestAgeSeconds);
     },
     databaseUp: (up) => ops.dbUp.set(up ? 1 : 0),
+    stellarRpcUp: (up) => ops.rpcUp.set(up ? 1 : 0),
     accountBalance: (account, xlm) => ops.balance.set({ account }, xlm),
     observe(pool, store) {
       pools.add(pool);

@@ -21,6 +21,8 @@ export interface StellarSetup {
   /** Sends credential mints; a different account from the distributor. */
   issuer: Keypair;
   credentialContractId: string;
+  /** The RPC URL behind `gateway` (named, without path or query, in outage messages). */
+  rpcUrl: string;
 }
 
 /** Everything the app plugin needs; server.ts (or a test) builds it. */

@@ -78,6 +78,8 @@ export async function createTestEnv(label: string, options: TestEnvOptions = {})
 export interface BuildOptions {
   env: Record<string, string>;
   hooks: JobHooks;
+  /** The Stellar RPC URL the app uses instead of the sandbox's own (e.g. a proxy in front of it). */
+  rpcUrl: string;
   reconciler: boolean;
   /** A Redis client to use instead of the env's prefixed one; `null` for the in-process store. */
   redis: Redis | null;
@@ -111,7 +113,8 @@ export async function buildApp(env: TestEnv, overrides: Partial<BuildOptions> = 
     JWT_SECRET: env.jwtSecret,
     ...overrides.env,
   });
-  const server = new rpc.Server(env.sandbox.url, { allowHttp: true });
+  const rpcUrl = overrides.rpcUrl ?? env.sandbox.url;
+  const server = new rpc.Server(rpcUrl, { allowHttp: true });
   const metrics = createServiceMetrics();
   const redis = overrides.redis === undefined ? env.client : overrides.redis;
   const options: AppOptions = {
@@ -125,6 +128,7 @@ export async function buildApp(env: TestEnv, overrides: Partial<BuildOptions> = 
       channels: overrides.channels ?? [],
       issuer: Keypair.fromSecret(env.sandbox.accounts[1]!.secret),
       credentialContractId: env.sandbox.credentialContractId,
+      rpcUrl,
     },
     metrics,
     audit: createAuditWriter({ events: AUDIT }),

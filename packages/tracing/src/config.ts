@@ -4,6 +4,7 @@ import {
   ENV_DEBUG,
   ENV_DISABLED_INSTRUMENTATIONS,
   ENV_ENABLED_INSTRUMENTATIONS,
+  ENV_EXPORT_THREAD,
   ENV_FASTIFY_HOOK_SPANS,
   ENV_SERVER_SPANS,
   ENV_TRACE_BACKGROUND,
@@ -11,6 +12,7 @@ import {
 } from './semconv';
 import type {
   ExporterKind,
+  ExportThread,
   InstrumentationName,
   OtlpProtocol,
   SamplerName,
@@ -26,6 +28,7 @@ export interface ResolvedConfig {
   exporter: ExporterKind;
   otlpEndpoint: string;
   otlpProtocol: OtlpProtocol;
+  exportThread: ExportThread;
   otlpHeaders: Record<string, string>;
   otlpTimeoutMillis: number;
   sampler: SamplerName;
@@ -49,6 +52,7 @@ type Env = Record<string, string | undefined>;
 const EXPORTERS: readonly ExporterKind[] = ['otlp', 'console', 'none'];
 const PROTOCOLS: readonly OtlpProtocol[] = ['http/json', 'http/protobuf'];
 const SERVER_SPANS: readonly ServerSpans[] = ['fastify', 'http'];
+const EXPORT_THREADS: readonly ExportThread[] = ['worker', 'main'];
 const SAMPLERS: readonly SamplerName[] = [
   'always_on',
   'always_off',
@@ -171,6 +175,10 @@ export function resolveConfig(options: TracingOptions = {}, env: Env = process.e
       oneOf('otlpProtocol', options.otlpProtocol, PROTOCOLS) ??
       oneOf('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', protocolEnv, PROTOCOLS) ??
       'http/json',
+    exportThread:
+      oneOf('exportThread', options.exportThread, EXPORT_THREADS) ??
+      oneOf(ENV_EXPORT_THREAD, str(env, ENV_EXPORT_THREAD), EXPORT_THREADS) ??
+      'worker',
     otlpHeaders: {
       ...keyValues(str(env, 'OTEL_EXPORTER_OTLP_HEADERS')),
       ...keyValues(str(env, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS')),

@@ -17,6 +17,7 @@ export { droppedSpanSamples, getTracingStats, startTracing } from './start';
 export type {
   DroppedSpanSample,
   ExporterKind,
+  ExportThread,
   InstrumentationName,
   OtlpProtocol,
   SamplerName,

@@ -1,3 +1,4 @@
+import { workerData } from 'node:worker_threads';
 import { TracingError } from './errors';
 import { LOG_PREFIX } from './semconv';
 import { startTracing } from './start';
@@ -8,6 +9,8 @@ import { startTracing } from './start';
  * a typo in a tracing variable must not keep the service from starting.
  */
 export function startFromPreload(): void {
+  // The export worker of a traced app may inherit the preload (NODE_OPTIONS); it traces nothing.
+  if ((workerData as { appTracingExportWorker?: boolean } | null)?.appTracingExportWorker) return;
   try {
     startTracing();
   } catch (error) {

@@ -49,6 +49,9 @@ export const ENV_SERVER_SPANS = 'APP_TRACING_SERVER_SPANS';
 /** `true` also creates a span per Fastify hook and handler (`@fastify/otel` defaults). */
 export const ENV_FASTIFY_HOOK_SPANS = 'APP_TRACING_FASTIFY_HOOK_SPANS';
 
+/** `worker` (default) exports OTLP spans from a worker thread; `main` exports on the app's own thread. */
+export const ENV_EXPORT_THREAD = 'APP_TRACING_EXPORT_THREAD';
+
 /** Prefix of every log line this package writes itself. */
 export const LOG_PREFIX = '[@app/tracing]';
 

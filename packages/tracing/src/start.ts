@@ -15,6 +15,7 @@ import { globalState } from './state';
 import { SpanStats } from './stats';
 import type { DroppedSpanSample, TracingHandle, TracingOptions, TracingStats } from './types';
 import { PresetIdGenerator, UnsampledFastPathProvider } from './unsampled-path';
+import { exportWorkerFile, WorkerExportProcessor } from './worker-export';
 
 const DEFAULT_FLUSH_TIMEOUT_MS = 5000;
 
@@ -52,11 +53,11 @@ function safeUrl(url: string): string {
   }
 }
 
-function describe(config: ResolvedConfig, custom: boolean): string {
+function describe(config: ResolvedConfig, custom: boolean, onWorker: boolean): string {
   const exporter = custom
     ? 'custom'
     : config.exporter === 'otlp'
-      ? `otlp ${config.otlpProtocol} -> ${safeUrl(config.otlpEndpoint)}`
+      ? `otlp ${config.otlpProtocol} -> ${safeUrl(config.otlpEndpoint)} (${onWorker ? 'worker thread' : 'main thread'})`
       : config.exporter;
   const sampler = config.sampler.includes('ratio') ? `${config.sampler}(${config.samplerRatio})` : config.sampler;
   return `service=${config.serviceName} exporter=${exporter} sampler=${sampler} queue=${config.batch.maxQueueSize}`;
@@ -72,8 +73,12 @@ const DIAG_LEVELS: Record<string, DiagLogLevel> = {
   all: DiagLogLevel.ALL,
 };
 
-function setUpDiag(debug: boolean, log: (line: string) => void): void {
-  const level = DIAG_LEVELS[process.env.OTEL_LOG_LEVEL?.toLowerCase() ?? ''] ?? (debug ? DiagLogLevel.INFO : undefined);
+/** The OpenTelemetry diagnostics level the operator asked for (`OTEL_LOG_LEVEL`, or INFO with debug on). */
+function diagLevel(debug: boolean): DiagLogLevel | undefined {
+  return DIAG_LEVELS[process.env.OTEL_LOG_LEVEL?.toLowerCase() ?? ''] ?? (debug ? DiagLogLevel.INFO : undefined);
+}
+
+function setUpDiag(level: DiagLogLevel | undefined, log: (line: string) => void): void {
   if (level === undefined) return;
   const write = (message: string) => log(`${LOG_PREFIX} otel: ${message}`);
   diag.setLogger(
@@ -116,7 +121,8 @@ export function startTracing(options: TracingOptions = {}): TracingHandle {
     state.handle = noopHandle();
     return state.handle;
   }
-  setUpDiag(config.debug, log);
+  const level = diagLevel(config.debug);
+  setUpDiag(level, log);
 
   const early = loadedBeforeStart(config.instrumentations);
   for (const moduleName of early) {
@@ -132,8 +138,26 @@ export function startTracing(options: TracingOptions = {}): TracingHandle {
   );
 
   const stats = new SpanStats(config.batch.maxQueueSize, log);
-  const exporter = options.spanExporter ?? createExporter(config);
   const processors: SpanProcessor[] = [];
+  // OTLP export runs on a worker thread unless the app asked otherwise (or the worker's file is
+  // missing, as in a bundle that left it out: then it runs here, and says so).
+  let workerFile: string | undefined;
+  if (
+    config.exporter === 'otlp' &&
+    config.exportThread === 'worker' &&
+    !options.spanExporter &&
+    !options.exportImmediately
+  ) {
+    workerFile = exportWorkerFile();
+    if (!workerFile) {
+      log(
+        `${LOG_PREFIX} WARNING: dist/export-worker.js not found next to @app/tracing; exporting spans on the main thread`,
+      );
+    }
+  }
+  const workerExport = workerFile ? new WorkerExportProcessor(config, workerFile, stats, log, level) : undefined;
+  const exporter = workerExport ? undefined : (options.spanExporter ?? createExporter(config));
+  if (workerExport) processors.push(workerExport);
   if (exporter) {
     processors.push(
       options.exportImmediately
@@ -162,7 +186,7 @@ export function startTracing(options: TracingOptions = {}): TracingHandle {
   });
 
   if (config.debug) {
-    log(`${LOG_PREFIX} started: ${describe(config, options.spanExporter !== undefined)}`);
+    log(`${LOG_PREFIX} started: ${describe(config, options.spanExporter !== undefined, workerExport !== undefined)}`);
     for (const [name, instrumentation] of instrumentations) {
       log(
         `${LOG_PREFIX} instrumentation ${name}: ${instrumentation.instrumentationName}@${instrumentation.instrumentationVersion}`,
@@ -178,12 +202,17 @@ export function startTracing(options: TracingOptions = {}): TracingHandle {
   const handle: TracingHandle = {
     enabled: true,
     instrumentations: [...instrumentations.keys()],
-    forceFlush: (timeoutMillis = DEFAULT_FLUSH_TIMEOUT_MS) =>
-      bounded(provider.forceFlush({ timeoutMillis }), timeoutMillis, 'span flush', log),
+    async forceFlush(timeoutMillis = DEFAULT_FLUSH_TIMEOUT_MS) {
+      await bounded(provider.forceFlush({ timeoutMillis }), timeoutMillis, 'span flush', log);
+      // A flush that outlived its bound must not keep the process alive through the worker.
+      workerExport?.stopWaiting();
+    },
     shutdown(timeoutMillis = DEFAULT_FLUSH_TIMEOUT_MS) {
       stopped ??= (async () => {
         process.removeListener('beforeExit', onBeforeExit);
         await bounded(provider.shutdown(), timeoutMillis, 'span flush', log);
+        // Past the bound, the worker is ended with what it still holds (counted as dropped).
+        await workerExport?.terminate();
         stats.stop();
         unregister();
         trace.disable();

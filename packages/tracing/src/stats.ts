@@ -19,7 +19,8 @@ import type { TracingStats } from './types';
 const PROCESSED = 'otel.sdk.processor.span.processed';
 const QUEUE_SIZE = 'otel.sdk.processor.span.queue.size';
 const ERROR_TYPE = 'error.type';
-const QUEUE_FULL = 'queue_full';
+/** `error.type` of spans dropped because the queue was full. */
+export const QUEUE_FULL = 'queue_full';
 
 const DROP_LOG_INTERVAL_MS = 10_000;
 
@@ -30,12 +31,32 @@ export class SpanStats {
   private droppedExportFailed = 0;
   private loggedDropped = 0;
   private readonly queueCallbacks: ObservableCallback[] = [];
+  private queuedReader: (() => number) | undefined;
   private timer: NodeJS.Timeout | undefined;
 
+  /**
+   * `onRecord` is called after every count (the export worker uses it to report its counts to
+   * the request thread).
+   */
   constructor(
     readonly queueCapacity: number,
     private readonly log: (line: string) => void,
+    private readonly onRecord?: () => void,
   ) {}
+
+  /**
+   * Counts `value` spans as exported (`outcome` undefined), dropped with a full queue
+   * (`queue_full`) or dropped by a failed export (anything else), as the batch processor's
+   * `error.type` does. Used for the counts the export worker reports.
+   */
+  count(value: number, outcome?: string): void {
+    if (value > 0) this.record(value, outcome === undefined ? undefined : { [ERROR_TYPE]: outcome });
+  }
+
+  /** Reads the queue length from `reader` instead of the batch processor's gauge. */
+  readQueuedFrom(reader: () => number): void {
+    this.queuedReader = reader;
+  }
 
   /** The MeterProvider to hand to `BatchSpanProcessor` as `selfObsMeterProvider`. */
   meterProvider(): MeterProvider {
@@ -65,10 +86,12 @@ export class SpanStats {
     const errorType = attributes?.[ERROR_TYPE];
     if (errorType === undefined) {
       this.exported += value;
+      this.onRecord?.();
       return;
     }
     if (errorType === QUEUE_FULL) this.droppedQueueFull += value;
     else this.droppedExportFailed += value;
+    this.onRecord?.();
     // The first drop is reported at once; later ones are summed per interval
     // so a collector outage writes one line every few seconds, not one per span.
     if (this.loggedDropped === 0) this.logDrops();
@@ -88,7 +111,7 @@ export class SpanStats {
 
   /** Current counts. */
   read(): TracingStats {
-    let queued = 0;
+    let queued = this.queuedReader?.() ?? 0;
     const result: ObservableResult = {
       observe: (value: number) => {
         queued += value;

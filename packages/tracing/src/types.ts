@@ -8,6 +8,12 @@ export type InstrumentationName = (typeof INSTRUMENTATION_NAMES)[number];
 /** Where finished spans go. */
 export type ExporterKind = 'otlp' | 'console' | 'none';
 
+/**
+ * Where OTLP spans are serialised and sent: `worker` (a worker thread; the app's thread only hands
+ * finished spans over) or `main` (the app's own thread, as the SDK's `BatchSpanProcessor` does).
+ */
+export type ExportThread = 'worker' | 'main';
+
 /** OTLP encodings supported over HTTP. */
 export type OtlpProtocol = 'http/json' | 'http/protobuf';
 
@@ -49,6 +55,11 @@ export interface TracingOptions {
   otlpEndpoint?: string;
   /** Encoding (env `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL` / `OTEL_EXPORTER_OTLP_PROTOCOL`; default `http/json`). */
   otlpProtocol?: OtlpProtocol;
+  /**
+   * Where OTLP export runs (env `APP_TRACING_EXPORT_THREAD`; default `worker`). `main` is the
+   * SDK's usual in-thread export; `console` and custom exporters always run on the app's thread.
+   */
+  exportThread?: ExportThread;
   /** Extra HTTP headers for the collector (env `OTEL_EXPORTER_OTLP_TRACES_HEADERS` / `OTEL_EXPORTER_OTLP_HEADERS`). Never logged. */
   otlpHeaders?: Record<string, string>;
   /** Timeout of one export request in ms (env `OTEL_EXPORTER_OTLP_TRACES_TIMEOUT`; default 10000). */

@@ -37,8 +37,7 @@ describe('a process that ends normally', () => {
       });
       expect(code).toBe(0);
       expect(receiver.contentTypes).toEqual(['application/x-protobuf']);
-      // The span name travels as a length-prefixed UTF-8 string in the protobuf body.
-      expect(receiver.otherBodies[0]?.includes(Buffer.from('job.run'))).toBe(true);
+      expect(receiver.spans.map((s) => [s.name, s.attributes['app.job']])).toEqual([['job.run', 'nightly']]);
     } finally {
       await receiver.close();
     }

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import { type JobKind, type JobRow, type JobSignals, OnchainJobs } from '../stellar/onchain-jobs';
+import { isRpcUnreachable } from '../stellar/rpc-health';
 import type { AppOptions } from '../types';
 
 /** The job kinds registered so far, and how a domain module registers its own. */
@@ -72,7 +73,8 @@ export default fp<Pick<AppOptions, 'stellar' | 'hooks' | 'reconciler'>>(
         })
         .catch((error: unknown) => {
           fastify.metrics.reconcilerPass('error');
-          fastify.log.warn({ err: error }, 'reconciler pass failed; will retry');
+          // An RPC outage is logged once by stellar/rpc-health.ts, not per pass.
+          fastify.log[isRpcUnreachable(error) ? 'debug' : 'warn']({ err: error }, 'reconciler pass failed; will retry');
         })
         .finally(() => {
           if (!stopped) timer = setTimeout(tick, fastify.config.reconcileIntervalMs);

@@ -21,7 +21,12 @@ export default fp<Pick<AppOptions, 'stellar'>>(
     const balances = startBalanceWatch({
       gateway: stellar.gateway,
       metrics: fastify.metrics,
-      accounts: { distributor: stellar.distributor.publicKey(), issuer: stellar.issuer.publicKey() },
+      accounts: {
+        distributor: stellar.distributor.publicKey(),
+        issuer: stellar.issuer.publicKey(),
+        // The channel accounts pay the payout envelopes' fees.
+        channel: stellar.channels.map((channel) => channel.publicKey()),
+      },
       intervalMs: fastify.config.balanceRefreshIntervalMs,
       log: fastify.log,
     });

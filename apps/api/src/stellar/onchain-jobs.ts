@@ -5,6 +5,7 @@ import type { AuditInput, AuditSink, RequestContext } from '../audit-port';
 import { withTransaction } from '../db/transaction';
 import { ATTR, type JobKindLabel, SPAN } from '../names';
 import type { EnvelopeResult, LookupResult, StellarGateway } from './gateway';
+import { isRpcUnreachable } from './rpc-health';
 
 /**
  * A job's life: requested → submitted → confirmed | failed | expired. A submitted job goes back to
@@ -105,7 +106,11 @@ export interface JobEngineDeps {
   gateway: StellarGateway;
   audit: AuditSink;
   networkPassphrase: string;
-  log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
+  log: {
+    info(obj: object, msg?: string): void;
+    warn(obj: object, msg?: string): void;
+    debug(obj: object, msg?: string): void;
+  };
   /** Envelopes that may fail or expire because of one job before it is given up (default 3). */
   maxAttempts?: number;
   signals?: JobSignals;
@@ -352,7 +357,11 @@ export class OnchainJobs<R extends JobRow = JobRow> {
         if (payer.publicKey() !== key) tx.sign(payer);
       } catch (error) {
         // Stellar RPC unreachable: the jobs stay requested and the reconciler retries.
-        this.deps.log.warn({ err: error, channel: key, jobs: rows.length }, 'could not build the envelope; will retry');
+        // An RPC outage is logged once by stellar/rpc-health.ts; the per-attempt line is debug then.
+        this.deps.log[isRpcUnreachable(error) ? 'debug' : 'warn'](
+          { err: error, channel: key, jobs: rows.length },
+          'could not build the envelope; will retry',
+        );
         await client.query('ROLLBACK');
         return undefined;
       }
@@ -409,41 +418,69 @@ export class OnchainJobs<R extends JobRow = JobRow> {
     return withSpan(
       this.kind.spanName,
       { [ATTR.txHash]: envelope.hash, [ATTR.jobTable]: this.kind.table, [ATTR.operations]: envelope.operations },
-      async () => {
-        if (!fresh) {
-          const found = await this.lookup(envelope.hash);
-          if (!found) return 'pending';
-          if (found.kind === 'applied') return this.settle(envelope, found);
-          if (found.latestLedgerCloseTime > Number(envelope.valid_until)) {
-            return this.settle(envelope, { kind: 'void', cause: 'expired', resultCode: 'txTOO_LATE', operations: [] });
-          }
-        }
-        const tx = TransactionBuilder.fromXDR(envelope.envelope_xdr, this.deps.networkPassphrase) as Transaction;
-        let result: EnvelopeResult;
-        try {
-          result = await this.deps.gateway.submit(tx, this.kind.label);
-        } catch (error) {
-          this.deps.log.warn({ err: error, txHash: envelope.hash }, 'submission interrupted; will resume');
-          return 'pending';
-        }
-        await this.deps.hooks?.afterSend?.(envelope);
-        if (result.kind === 'pending') return 'pending';
-        if (result.kind === 'void') {
-          // Refused or expired: make sure no copy was applied meanwhile before any job is queued again.
-          const found = await this.lookup(envelope.hash);
-          if (!found) return 'pending';
-          if (found.kind === 'applied') return this.settle(envelope, found);
-        }
-        return this.settle(envelope, result);
+      async (span) => {
+        const jobs = await this.deps.pool.query<{ id: string }>(
+          `SELECT id FROM ${this.kind.table} WHERE tx_hash = $1 ORDER BY op_index`,
+          [envelope.hash],
+        );
+        span.setAttribute(
+          ATTR.jobIds,
+          jobs.rows.map((r) => r.id),
+        );
+        const outcome = await this.send(envelope, fresh);
+        span.setAttribute(ATTR.envelopeOutcome, outcome === 'pending' ? 'pending' : outcome.kind);
+        return outcome === 'pending' ? 'pending' : outcome.settled;
       },
     );
+  }
+
+  /** The envelope's way to its outcome (see `process`). */
+  private async send(
+    envelope: EnvelopeRow,
+    fresh: boolean,
+  ): Promise<{ kind: 'applied' | 'void'; settled: number } | 'pending'> {
+    const settle = async (result: Extract<EnvelopeResult, { kind: 'applied' | 'void' }>) => ({
+      kind: result.kind,
+      settled: await this.settle(envelope, result),
+    });
+    if (!fresh) {
+      const found = await this.lookup(envelope.hash);
+      if (!found) return 'pending';
+      if (found.kind === 'applied') return settle(found);
+      if (found.latestLedgerCloseTime > Number(envelope.valid_until)) {
+        return settle({ kind: 'void', cause: 'expired', resultCode: 'txTOO_LATE', operations: [] });
+      }
+    }
+    const tx = TransactionBuilder.fromXDR(envelope.envelope_xdr, this.deps.networkPassphrase) as Transaction;
+    let result: EnvelopeResult;
+    try {
+      result = await this.deps.gateway.submit(tx, this.kind.label);
+    } catch (error) {
+      this.deps.log[isRpcUnreachable(error) ? 'debug' : 'warn'](
+        { err: error, txHash: envelope.hash },
+        'submission interrupted; will resume',
+      );
+      return 'pending';
+    }
+    await this.deps.hooks?.afterSend?.(envelope);
+    if (result.kind === 'pending') return 'pending';
+    if (result.kind === 'void') {
+      // Refused or expired: make sure no copy was applied meanwhile before any job is queued again.
+      const found = await this.lookup(envelope.hash);
+      if (!found) return 'pending';
+      if (found.kind === 'applied') return settle(found);
+    }
+    return settle(result);
   }
 
   private async lookup(hash: string): Promise<LookupResult | undefined> {
     try {
       return await this.deps.gateway.lookup(hash);
     } catch (error) {
-      this.deps.log.warn({ err: error, txHash: hash }, 'transaction look-up failed; will resume');
+      this.deps.log[isRpcUnreachable(error) ? 'debug' : 'warn'](
+        { err: error, txHash: hash },
+        'transaction look-up failed; will resume',
+      );
       return undefined;
     }
   }
