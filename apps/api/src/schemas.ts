@@ -18,6 +18,9 @@ export const uuid = Type.String({ format: 'uuid' });
 /** Routes that need `Authorization: Bearer <JWT>`. */
 export const bearerAuth = [{ bearerAuth: [] }];
 
+/** Routes anyone may call: OpenAPI `security: []`, so the document says so rather than leaving it out. */
+export const publicAccess: Array<Record<string, string[]>> = [];
+
 /** One of the given strings (`{ type: 'string', enum }`; its type is the union of the literals). */
 export const stringEnum = <const V extends string>(values: readonly V[], options: { description?: string } = {}) =>
   Type.Enum<V[]>([...values], { type: 'string', ...options });

@@ -4,7 +4,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { AuditInput, AuditSink, RequestContext } from '../audit-port';
 import { withTransaction } from '../db/transaction';
 import { ATTR, type JobKindLabel, SPAN } from '../names';
-import type { EnvelopeResult, LookupResult, StellarGateway } from './gateway';
+import type { EnvelopeResult, LookupResult, OperationOutcome, StellarGateway } from './gateway';
 import { isRpcUnreachable } from './rpc-health';
 
 /**
@@ -49,6 +49,8 @@ export interface EnvelopeRow {
   valid_until: string;
   operations: number;
   status: 'submitted' | 'applied' | 'void';
+  /** The network's refusal of this envelope, kept until its time bound passes (then it decides the jobs' outcome). */
+  refusal: { resultCode: string; operations: OperationOutcome[] } | null;
   created_at: Date;
 }
 
@@ -309,6 +311,8 @@ export class OnchainJobs<R extends JobRow = JobRow> {
       );
       const stored = rows[0];
       const envelope = stored ?? (await this.submitBatch(channel));
+      // Could not build (RPC unreachable): the reconciler's next pass tries again, not a kick.
+      if (envelope === 'unbuilt') return settled;
       if (!envelope) {
         if (this.kicked.has(key)) continue;
         return settled;
@@ -324,9 +328,10 @@ export class OnchainJobs<R extends JobRow = JobRow> {
    * Takes up to `maxOperations` waiting jobs and commits their envelope on `channel`, in one
    * transaction: the channel's row lock (SKIP LOCKED: another instance holds it) and the unique
    * index on in-flight envelopes per source decide who uses the channel; the jobs' row locks
-   * (SKIP LOCKED) keep another channel's batch off them. Nothing is sent here.
+   * (SKIP LOCKED) keep another channel's batch off them. Nothing is sent here. Returns undefined when
+   * the channel is busy or nothing waits, `unbuilt` when the envelope could not be built.
    */
-  private async submitBatch(channel: Keypair): Promise<EnvelopeRow | undefined> {
+  private async submitBatch(channel: Keypair): Promise<EnvelopeRow | 'unbuilt' | undefined> {
     const key = channel.publicKey();
     const client = await this.deps.pool.connect();
     try {
@@ -363,7 +368,7 @@ export class OnchainJobs<R extends JobRow = JobRow> {
           'could not build the envelope; will retry',
         );
         await client.query('ROLLBACK');
-        return undefined;
+        return 'unbuilt';
       }
       const hash = Buffer.from(tx.hash()).toString('hex');
       const validUntil = tx.timeBounds?.maxTime ?? '0';
@@ -447,9 +452,17 @@ export class OnchainJobs<R extends JobRow = JobRow> {
       const found = await this.lookup(envelope.hash);
       if (!found) return 'pending';
       if (found.kind === 'applied') return settle(found);
+      const { refusal } = envelope;
       if (found.latestLedgerCloseTime > Number(envelope.valid_until)) {
-        return settle({ kind: 'void', cause: 'expired', resultCode: 'txTOO_LATE', operations: [] });
+        // Void for good: never applied, and its time bound has passed on the ledger.
+        return settle(
+          refusal
+            ? { kind: 'void', cause: 'rejected', ...refusal }
+            : { kind: 'void', cause: 'expired', resultCode: 'txTOO_LATE', operations: [] },
+        );
       }
+      // Refused before: wait for the time bound rather than send it again.
+      if (refusal) return 'pending';
     }
     const tx = TransactionBuilder.fromXDR(envelope.envelope_xdr, this.deps.networkPassphrase) as Transaction;
     let result: EnvelopeResult;
@@ -469,6 +482,19 @@ export class OnchainJobs<R extends JobRow = JobRow> {
       const found = await this.lookup(envelope.hash);
       if (!found) return 'pending';
       if (found.kind === 'applied') return settle(found);
+      if (result.cause === 'rejected') {
+        // A refused envelope is not void until its time bound passes: its jobs may go out next on another
+        // channel, whose sequence number would not exclude a copy of this one resent meanwhile.
+        await this.deps.pool.query(
+          `UPDATE onchain_envelopes SET refusal = $2 WHERE hash = $1 AND status = 'submitted'`,
+          [envelope.hash, JSON.stringify({ resultCode: result.resultCode, operations: result.operations })],
+        );
+        this.deps.log.warn(
+          { txHash: envelope.hash, resultCode: result.resultCode, validUntil: Number(envelope.valid_until) },
+          'envelope refused; its jobs wait for its time bound before a new envelope',
+        );
+        return 'pending';
+      }
     }
     return settle(result);
   }
