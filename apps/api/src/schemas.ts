@@ -12,8 +12,15 @@ import type { JobStatus } from './stellar/onchain-jobs';
 /** A catalog id (course, quiz): lower-case slug, 1–64 characters. */
 export const slugId = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' });
 
-/** A row id the service generated (users, submissions, claims, credentials). */
-export const uuid = Type.String({ format: 'uuid' });
+/**
+ * A row id the service generated (users, submissions, claims, credentials): the hyphenated hex form.
+ * The pattern matters: ajv's `uuid` format also takes `urn:uuid:…`, which PostgreSQL's uuid type
+ * refuses (a 500, not the caller's 400, before the pattern was added).
+ */
+export const uuid = Type.String({
+  format: 'uuid',
+  pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+});
 
 /** Routes that need `Authorization: Bearer <JWT>`. */
 export const bearerAuth = [{ bearerAuth: [] }];
