@@ -11,15 +11,19 @@
 // payout; their sum equals the sum of confirmed claims); each claim's operation is in the transaction it
 // records; every claim has reward_claim_requested, reward_payout_submitted and exactly one reward_claimed.
 //
-// Usage (after `npm run pnpm -- --filter @app/api build`, from apps/api):
-//   nice -n 10 node benchmarks/payouts.mjs
+// Usage (after `npm run pnpm -- --filter @app/api build`, from the repository root; Node 24 from .tools):
+//   nice -n 10 npm run pnpm -- --filter @app/api exec node benchmarks/payouts.mjs
 // Environment (defaults in brackets): LEARNERS [1000], INSTANCES [3], LEDGER_INTERVAL_MS [1000],
 // CHANNELS [2] (channel accounts funded by the sandbox, given as STELLAR_CHANNEL_SECRETS; 0 = none),
-// BATCH_MAX_OPERATIONS [100] (STELLAR_BATCH_MAX_OPERATIONS), PHASES [steady,kill9], KILL_AT [0.5],
+// BATCH_MAX_OPERATIONS [100] (STELLAR_BATCH_MAX_OPERATIONS), PHASES [steady,kill9], KILL_AT [0.5] (share of
+// claims confirmed when the instance is killed; the run fails when no claim was still waiting by then: with
+// few learners and big batches, lower it, e.g. KILL_AT=0.01 for 100 learners),
 // SETTLE_TIMEOUT_S [LEARNERS * 1.5 + 120], PREPARE_CONCURRENCY [20], JSON_OUT (also write the JSON there),
+// STELLAR_POLL_INTERVAL_MS, RECONCILE_INTERVAL_MS, CLAIM_WAIT_MS, STELLAR_TX_TIMEOUT_SECONDS (passed on to the
+// instances when set; the service's defaults otherwise),
 // KEEP_LOGS=1 (keep the instances' logs even when every check passes), SELF_CHECK=double-payout (pays one
-// learner twice behind the service's back once all claims settled: the exactly-once checks must then fail). PostgreSQL and Redis as load.mjs
-// (PGHOST, PGPORT, PGUSER, PGDATABASE, REDIS_URL).
+// learner twice behind the service's back once all claims settled: the exactly-once checks must then fail).
+// PostgreSQL and Redis as load.mjs (PGHOST, PGPORT, PGUSER, PGDATABASE, REDIS_URL).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
@@ -58,6 +62,12 @@ const OPTIONS = {
   killAt: Number(process.env.KILL_AT ?? 0.5),
   settleTimeoutS: intEnv('SETTLE_TIMEOUT_S', Math.ceil(LEARNERS * 1.5) + 120, 10),
   prepareConcurrency: intEnv('PREPARE_CONCURRENCY', 20, 1),
+  // Service settings passed on to every instance when set (the service's defaults otherwise).
+  serviceEnv: Object.fromEntries(
+    ['STELLAR_POLL_INTERVAL_MS', 'RECONCILE_INTERVAL_MS', 'CLAIM_WAIT_MS', 'STELLAR_TX_TIMEOUT_SECONDS']
+      .filter((name) => process.env[name])
+      .map((name) => [name, process.env[name]]),
+  ),
 };
 for (const phase of OPTIONS.phases) {
   if (!['steady', 'kill9'].includes(phase)) throw new Error(`PHASES: unknown phase "${phase}" (steady, kill9)`);
@@ -392,6 +402,7 @@ async function runPhase(phase) {
         AUTH_RATE_LIMIT_MAX: String(10 * OPTIONS.learners + 100),
         OTEL_SDK_DISABLED: 'true',
         LOG_LEVEL: 'warn',
+        ...OPTIONS.serviceEnv,
       };
       instances.push(serviceInstance(index, env, logDir));
     }
@@ -427,9 +438,14 @@ async function runPhase(phase) {
     const deadline = Date.now() + OPTIONS.settleTimeoutS * 1000;
     let lastProgress = 0;
     let counts = {};
+    let allRequestedLedger;
     for (;;) {
       const { rows } = await pool.query('SELECT status, count(*)::int AS n FROM reward_claims GROUP BY status');
       counts = Object.fromEntries(rows.map((r) => [r.status, r.n]));
+      if (allRequestedLedger === undefined && rows.reduce((n, r) => n + r.n, 0) === OPTIONS.learners) {
+        // Every claim row exists: the intake is over, what follows is the payout pipeline alone.
+        allRequestedLedger = (await server.getLatestLedger()).sequence;
+      }
       const settled = rows.filter((r) => SETTLED.has(r.status)).reduce((n, r) => n + r.n, 0);
       if (phase === 'kill9' && !killed && (counts.confirmed ?? 0) >= OPTIONS.killAt * OPTIONS.learners) {
         const victim = instances[1];
@@ -506,13 +522,16 @@ async function runPhase(phase) {
       if (balance !== expected) wrongBalances += 1;
     }
     const confirmedSum = confirmed.reduce((n, c) => n + toStroops(c.amount), 0n);
-    // Each confirmed claim's own operation is in the transaction it records, for its amount, on a SUCCESS.
+    // Each confirmed claim's own operation is in the transaction it records (at the operation index it records,
+    // where the service records one), for its amount, in a successful transaction of the ledger it records.
     const misrecorded = confirmed.filter((c) => {
       const tx = transactions.get(c.tx_hash);
+      const mine = tx?.payouts.filter((op) => op.destination === c.destination && op.stroops === toStroops(c.amount));
       return (
         tx?.status !== 'SUCCESS' ||
         tx.ledger !== c.ledger ||
-        tx.payouts.filter((op) => op.destination === c.destination && op.stroops === toStroops(c.amount)).length !== 1
+        mine.length !== 1 ||
+        (c.op_index !== undefined && c.op_index !== null && mine[0].index !== c.op_index)
       );
     }).length;
     // Operations paying our learners across every transaction read: one per learner.
@@ -560,6 +579,9 @@ async function runPhase(phase) {
       statusCounts: counts,
       startLedger,
       lastPayoutLedger: lastLedger,
+      firstPayoutLedger: ledgersWithPayouts[0] ?? null,
+      allClaimsRequestedAtLedger: allRequestedLedger ?? null,
+      ledgersFromAllRequestedToConfirmAll: allRequestedLedger === undefined ? null : lastLedger - allRequestedLedger,
       ledgersToConfirmAll,
       secondsToSettleAll: Number(settledSeconds.toFixed(1)),
       transactionsOnLedger: transactions.size,
@@ -585,7 +607,14 @@ async function runPhase(phase) {
       noDestinationPaidTwice: paidTwice === 0,
       everyClaimInItsTransaction: misrecorded === 0,
       everyClaimAudited: missingAudit === 0,
-      ...(phase === 'kill9' ? { instanceKilledAndRestarted: Boolean(killed) } : {}),
+      // In the middle: claims were still waiting (requested or submitted) when the instance was killed.
+      ...(phase === 'kill9'
+        ? {
+            instanceKilledInTheMiddleAndRestarted:
+              Boolean(killed?.restartedAfterSecond !== undefined) &&
+              (killed.statusAtKill.requested ?? 0) + (killed.statusAtKill.submitted ?? 0) > 0,
+          }
+        : {}),
     };
     result.failures = { wrongBalances, paidTwice, misrecorded, missingAudit };
     return result;
@@ -685,6 +714,7 @@ const rows = report.phases.map((p) => ({
   learners: p.learners,
   confirmed: p.statusCounts?.confirmed ?? 0,
   'ledgers to confirm all': p.ledgersToConfirmAll,
+  'of which intake': p.allClaimsRequestedAtLedger == null ? '' : p.allClaimsRequestedAtLedger - p.startLedger,
   seconds: p.secondsToSettleAll,
   'payouts/ledger': p.payoutsPerLedger?.overall,
   'busiest ledger': p.payoutsPerLedger?.busiestLedger,
