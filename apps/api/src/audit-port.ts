@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import type { AuditEventInput, Queryable } from '@app/audit';
 import type { Pool } from 'pg';
+import { withTransaction } from './db/transaction';
 
 /** The fields of an audit event the service writes. */
 export type AuditInput = AuditEventInput;
@@ -55,15 +56,7 @@ export interface AuditSink {
 
 /** Writes one event in its own short transaction (security events outside any business change). */
 export async function writeStandalone(pool: Pool, audit: AuditSink, event: AuditInput): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await withTransaction(pool, async (client) => {
     await audit.write(client, event);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
