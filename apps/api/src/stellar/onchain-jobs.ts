@@ -2,7 +2,7 @@ import { withSpan } from '@app/tracing';
 import { type Account, type Keypair, type Transaction, TransactionBuilder } from '@stellar/stellar-sdk';
 import type { Pool, PoolClient } from 'pg';
 import type { AuditInput, AuditSink, RequestContext } from '../audit-port';
-import { withTransaction } from '../db/transaction';
+import { withClient, withTransaction } from '../db/transaction';
 import { ATTR, type JobKindLabel, SPAN } from '../names';
 import type { EnvelopeResult, LookupResult, OperationOutcome, StellarGateway } from './gateway';
 import { isRpcUnreachable } from './rpc-health';
@@ -333,85 +333,84 @@ export class OnchainJobs<R extends JobRow = JobRow> {
    */
   private async submitBatch(channel: Keypair): Promise<EnvelopeRow | 'unbuilt' | undefined> {
     const key = channel.publicKey();
-    const client = await this.deps.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const locked = await client.query(
-        `SELECT public_key FROM onchain_channels c WHERE public_key = $1
+    return withClient(this.deps.pool, async (client) => {
+      try {
+        await client.query('BEGIN');
+        const locked = await client.query(
+          `SELECT public_key FROM onchain_channels c WHERE public_key = $1
            AND NOT EXISTS (SELECT 1 FROM onchain_envelopes e WHERE e.source = c.public_key AND e.status = 'submitted')
          FOR UPDATE SKIP LOCKED`,
-        [key],
-      );
-      const { rows } = locked.rows[0]
-        ? await client.query<R>(
-            `SELECT * FROM ${this.kind.table} WHERE status = 'requested' ORDER BY created_at, id LIMIT $1
-             FOR UPDATE SKIP LOCKED`,
-            [this.kind.maxOperations],
-          )
-        : { rows: [] as R[] };
-      if (rows.length === 0) {
-        await client.query('ROLLBACK');
-        return undefined;
-      }
-      let tx: Transaction;
-      try {
-        const account = await this.deps.gateway.getAccount(key);
-        const payer = this.kind.payer;
-        tx = await this.kind.build(rows, account, payer.publicKey() === key ? undefined : payer.publicKey());
-        tx.sign(channel);
-        if (payer.publicKey() !== key) tx.sign(payer);
-      } catch (error) {
-        // Stellar RPC unreachable: the jobs stay requested and the reconciler retries.
-        // An RPC outage is logged once by stellar/rpc-health.ts; the per-attempt line is debug then.
-        this.deps.log[isRpcUnreachable(error) ? 'debug' : 'warn'](
-          { err: error, channel: key, jobs: rows.length },
-          'could not build the envelope; will retry',
+          [key],
         );
-        await client.query('ROLLBACK');
-        return 'unbuilt';
-      }
-      const hash = Buffer.from(tx.hash()).toString('hex');
-      const validUntil = tx.timeBounds?.maxTime ?? '0';
-      const inserted = await client.query<EnvelopeRow>(
-        `INSERT INTO onchain_envelopes (hash, kind, source, envelope_xdr, valid_until, operations, status)
+        const { rows } = locked.rows[0]
+          ? await client.query<R>(
+              `SELECT * FROM ${this.kind.table} WHERE status = 'requested' ORDER BY created_at, id LIMIT $1
+             FOR UPDATE SKIP LOCKED`,
+              [this.kind.maxOperations],
+            )
+          : { rows: [] as R[] };
+        if (rows.length === 0) {
+          await client.query('ROLLBACK');
+          return undefined;
+        }
+        let tx: Transaction;
+        try {
+          const account = await this.deps.gateway.getAccount(key);
+          const payer = this.kind.payer;
+          tx = await this.kind.build(rows, account, payer.publicKey() === key ? undefined : payer.publicKey());
+          tx.sign(channel);
+          if (payer.publicKey() !== key) tx.sign(payer);
+        } catch (error) {
+          // Stellar RPC unreachable: the jobs stay requested and the reconciler retries.
+          // An RPC outage is logged once by stellar/rpc-health.ts; the per-attempt line is debug then.
+          this.deps.log[isRpcUnreachable(error) ? 'debug' : 'warn'](
+            { err: error, channel: key, jobs: rows.length },
+            'could not build the envelope; will retry',
+          );
+          await client.query('ROLLBACK');
+          return 'unbuilt';
+        }
+        const hash = Buffer.from(tx.hash()).toString('hex');
+        const validUntil = tx.timeBounds?.maxTime ?? '0';
+        const inserted = await client.query<EnvelopeRow>(
+          `INSERT INTO onchain_envelopes (hash, kind, source, envelope_xdr, valid_until, operations, status)
          VALUES ($1, $2, $3, $4, $5, $6, 'submitted') RETURNING *`,
-        [hash, this.kind.label, key, tx.toXDR(), validUntil, rows.length],
-      );
-      const [envelope] = inserted.rows;
-      if (!envelope) throw new Error(`envelope ${hash} was not stored`);
-      for (const [opIndex, row] of rows.entries()) {
-        const updated = await client.query<R>(
-          `UPDATE ${this.kind.table} SET status = 'submitted', tx_hash = $2, op_index = $3, attempts = attempts + 1,
+          [hash, this.kind.label, key, tx.toXDR(), validUntil, rows.length],
+        );
+        const [envelope] = inserted.rows;
+        if (!envelope) throw new Error(`envelope ${hash} was not stored`);
+        for (const [opIndex, row] of rows.entries()) {
+          const updated = await client.query<R>(
+            `UPDATE ${this.kind.table} SET status = 'submitted', tx_hash = $2, op_index = $3, attempts = attempts + 1,
              result_code = NULL, updated_at = now()
            WHERE id = $1 AND status = 'requested' RETURNING *`,
-          [row.id, hash, opIndex],
-        );
-        // Locked FOR UPDATE above as `requested`: the update cannot miss (if it did, roll back everything).
-        const [job] = updated.rows;
-        if (!job) throw new Error(`job ${row.id} left the requested state while locked`);
-        await this.audit(client, job, this.kind.events.submitted, 'success', 'submit', {
-          metadata: {
-            attempt: job.attempts,
-            validUntil: Number(validUntil),
-            previousTxHash: row.tx_hash,
-            opIndex,
-            operations: rows.length,
-            channel: key,
-          },
-        });
+            [row.id, hash, opIndex],
+          );
+          // Locked FOR UPDATE above as `requested`: the update cannot miss (if it did, roll back everything).
+          const [job] = updated.rows;
+          if (!job) throw new Error(`job ${row.id} left the requested state while locked`);
+          await this.audit(client, job, this.kind.events.submitted, 'success', 'submit', {
+            metadata: {
+              attempt: job.attempts,
+              validUntil: Number(validUntil),
+              previousTxHash: row.tx_hash,
+              opIndex,
+              operations: rows.length,
+              channel: key,
+            },
+          });
+        }
+        await client.query('COMMIT');
+        this.deps.signals?.envelopeCommitted(this.kind.label, rows.length);
+        this.deps.signals?.channelsChanged();
+        return envelope;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        // Another envelope of this channel committed first (possibly on another instance): its turn.
+        if ((error as { code?: string }).code === UNIQUE_VIOLATION) return undefined;
+        throw error;
       }
-      await client.query('COMMIT');
-      this.deps.signals?.envelopeCommitted(this.kind.label, rows.length);
-      this.deps.signals?.channelsChanged();
-      return envelope;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      // Another envelope of this channel committed first (possibly on another instance): its turn.
-      if ((error as { code?: string }).code === UNIQUE_VIOLATION) return undefined;
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /**
