@@ -52,6 +52,8 @@ export function requestContext(request: {
 /** Writes audit events inside the caller's transaction. */
 export interface AuditSink {
   write(client: Queryable, event: AuditInput): Promise<unknown>;
+  /** Several events in one INSERT (rows in array order; all or none). */
+  writeMany(client: Queryable, events: AuditInput[]): Promise<unknown>;
 }
 
 /** Writes one event in its own short transaction (security events outside any business change). */

@@ -120,7 +120,6 @@ export interface JobEngineDeps {
 }
 
 const UNIQUE_VIOLATION = '23505';
-const SETTLED: ReadonlySet<JobStatus> = new Set(['confirmed', 'failed', 'expired']);
 
 /** What becomes of one job when its envelope's outcome is known. */
 export type JobTransition =
@@ -379,27 +378,34 @@ export class OnchainJobs<R extends JobRow = JobRow> {
         );
         const [envelope] = inserted.rows;
         if (!envelope) throw new Error(`envelope ${hash} was not stored`);
-        for (const [opIndex, row] of rows.entries()) {
-          const updated = await client.query<R>(
-            `UPDATE ${this.kind.table} SET status = 'submitted', tx_hash = $2, op_index = $3, attempts = attempts + 1,
-             result_code = NULL, updated_at = now()
-           WHERE id = $1 AND status = 'requested' RETURNING *`,
-            [row.id, hash, opIndex],
-          );
-          // Locked FOR UPDATE above as `requested`: the update cannot miss (if it did, roll back everything).
-          const [job] = updated.rows;
-          if (!job) throw new Error(`job ${row.id} left the requested state while locked`);
-          await this.audit(client, job, this.kind.events.submitted, 'success', 'submit', {
-            metadata: {
-              attempt: job.attempts,
-              validUntil: Number(validUntil),
-              previousTxHash: row.tx_hash,
-              opIndex,
-              operations: rows.length,
-              channel: key,
-            },
-          });
-        }
+        const updated = await client.query<R>(
+          `UPDATE ${this.kind.table} AS j SET status = 'submitted', tx_hash = $1, op_index = (v.ordinality - 1)::int,
+             attempts = j.attempts + 1, result_code = NULL, updated_at = now()
+           FROM unnest($2::uuid[]) WITH ORDINALITY AS v(id, ordinality)
+           WHERE j.id = v.id AND j.status = 'requested'
+           RETURNING j.*`,
+          [hash, rows.map((row) => row.id)],
+        );
+        // Locked FOR UPDATE above as `requested`: every update must land (if not, roll back everything).
+        if (updated.rows.length !== rows.length)
+          throw new Error(`jobs of envelope ${hash} left the requested state while locked`);
+        const byId = new Map(updated.rows.map((job) => [job.id, job]));
+        await this.deps.audit.writeMany(
+          client,
+          rows.map((row, opIndex) => {
+            const job = byId.get(row.id) as R;
+            return this.event(job, this.kind.events.submitted, 'success', 'submit', {
+              metadata: {
+                attempt: job.attempts,
+                validUntil: Number(validUntil),
+                previousTxHash: row.tx_hash,
+                opIndex,
+                operations: rows.length,
+                channel: key,
+              },
+            });
+          }),
+        );
         await client.query('COMMIT');
         this.deps.signals?.envelopeCommitted(this.kind.label, rows.length);
         this.deps.signals?.channelsChanged();
@@ -530,13 +536,10 @@ export class OnchainJobs<R extends JobRow = JobRow> {
         `SELECT * FROM ${this.kind.table} WHERE tx_hash = $1 AND status = 'submitted' ORDER BY op_index FOR UPDATE`,
         [envelope.hash],
       );
-      const out: R[] = [];
-      for (const row of rows) {
-        const next = transitionOf(result, row.op_index, row.attempts, this.maxAttempts);
-        const updated = await this.apply(client, row, next);
-        if (updated && SETTLED.has(updated.status)) out.push(updated);
-      }
-      return out;
+      const next = new Map(
+        rows.map((row) => [row.id, transitionOf(result, row.op_index, row.attempts, this.maxAttempts)]),
+      );
+      return this.apply(client, envelope.hash, next);
     });
     this.deps.signals?.channelsChanged();
     const confirmed = settled.filter((row) => row.status === 'confirmed').length;
@@ -549,56 +552,72 @@ export class OnchainJobs<R extends JobRow = JobRow> {
     return settled.length;
   }
 
-  private async apply(client: PoolClient, row: R & { status: 'submitted' }, next: JobTransition) {
+  /**
+   * Applies each job's transition in one UPDATE (conditional on the job still being submitted with
+   * this hash) and writes the settled jobs' audit events in one INSERT. Returns the settled rows.
+   */
+  private async apply(client: PoolClient, hash: string, next: ReadonlyMap<string, JobTransition>): Promise<R[]> {
+    const ids = [...next.keys()];
+    const transitions = [...next.values()];
     const { rows } = await client.query<R>(
-      `UPDATE ${this.kind.table} SET status = $3, ledger = $4, result_code = $5, attempts = attempts - $6,
-         updated_at = now()
-       WHERE id = $1 AND status = 'submitted' AND tx_hash = $2 RETURNING *`,
+      `UPDATE ${this.kind.table} AS j SET status = v.status, ledger = v.ledger, result_code = v.result_code,
+         attempts = j.attempts - v.refund, updated_at = now()
+       FROM unnest($2::uuid[], $3::text[], $4::int[], $5::text[], $6::int[]) AS v(id, status, ledger, result_code, refund)
+       WHERE j.id = v.id AND j.status = 'submitted' AND j.tx_hash = $1
+       RETURNING j.*`,
       [
-        row.id,
-        row.tx_hash,
-        next.to,
-        'ledger' in next ? next.ledger : null,
-        next.to === 'confirmed' ? null : next.resultCode,
-        next.to === 'requested' && !next.counted ? 1 : 0,
+        hash,
+        ids,
+        transitions.map((t) => t.to),
+        transitions.map((t) => ('ledger' in t ? t.ledger : null)),
+        transitions.map((t) => (t.to === 'confirmed' ? null : t.resultCode)),
+        transitions.map((t) => (t.to === 'requested' && !t.counted ? 1 : 0)),
       ],
     );
-    const updated = rows[0];
-    if (!updated) return undefined;
-    if (next.to === 'requested') {
-      this.deps.log.info(
-        { [this.kind.resource]: row.id, txHash: row.tx_hash, opIndex: row.op_index, resultCode: next.resultCode },
-        next.counted
-          ? 'envelope void; job queued for a new envelope'
-          : 'batch failed on another operation; job re-batched',
+    const events: AuditInput[] = [];
+    const settled: R[] = [];
+    for (const row of [...rows].sort((x, y) => Number(x.op_index) - Number(y.op_index))) {
+      const t = next.get(row.id);
+      if (!t) continue;
+      if (t.to === 'requested') {
+        this.deps.log.info(
+          { [this.kind.resource]: row.id, txHash: hash, opIndex: row.op_index, resultCode: t.resultCode },
+          t.counted
+            ? 'envelope void; job queued for a new envelope'
+            : 'batch failed on another operation; job re-batched',
+        );
+        continue;
+      }
+      const confirmed = t.to === 'confirmed';
+      settled.push(row);
+      events.push(
+        this.event(
+          row,
+          confirmed ? this.kind.events.confirmed : this.kind.events.failed,
+          confirmed ? 'success' : 'failure',
+          confirmed ? 'confirm' : t.to === 'expired' ? 'expire' : 'fail',
+          {
+            txHash: hash,
+            reason: confirmed ? null : t.to === 'expired' ? 'expired' : t.resultCode,
+            metadata: { ledger: t.ledger, attempts: row.attempts, opIndex: row.op_index },
+          },
+        ),
       );
-      return updated;
     }
-    const confirmed = next.to === 'confirmed';
-    await this.audit(
-      client,
-      updated,
-      confirmed ? this.kind.events.confirmed : this.kind.events.failed,
-      confirmed ? 'success' : 'failure',
-      confirmed ? 'confirm' : next.to === 'expired' ? 'expire' : 'fail',
-      {
-        reason: confirmed ? null : next.to === 'expired' ? 'expired' : next.resultCode,
-        metadata: { ledger: 'ledger' in next ? next.ledger : null, attempts: updated.attempts, opIndex: row.op_index },
-      },
-    );
-    return updated;
+    if (events.length > 0) await this.deps.audit.writeMany(client, events);
+    return settled;
   }
 
-  private audit(
-    client: PoolClient,
+  /** One audit event about `row`, with the kind's fields and the client of the request that started it. */
+  private event(
     row: R,
     event: string,
     result: 'success' | 'failure',
     action: string,
     extra: Partial<AuditInput>,
-  ): Promise<unknown> {
+  ): AuditInput {
     const kindFields = this.kind.auditFields(row);
-    return this.deps.audit.write(client, {
+    return {
       event,
       result,
       action,
@@ -613,6 +632,6 @@ export class OnchainJobs<R extends JobRow = JobRow> {
       ...kindFields,
       ...extra,
       metadata: { ...kindFields.metadata, ...extra.metadata },
-    });
+    };
   }
 }
