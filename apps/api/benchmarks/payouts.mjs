@@ -332,22 +332,31 @@ async function readTransactions(server, passphrase, hashes) {
 const admin = new Pool({ ...pg, max: 2 });
 
 async function scrapeMetrics(instances) {
-  const text = (
-    await Promise.all(
-      instances.map((i) =>
-        fetch(i.metricsUrl).then(
-          (r) => r.text(),
-          () => '',
-        ),
+  const pages = await Promise.all(
+    instances.map((i) =>
+      fetch(i.metricsUrl).then(
+        (r) => r.text(),
+        () => '',
       ),
-    )
-  ).join('\n');
+    ),
+  );
+  const text = pages.join('\n');
+  const value = (page, pattern) => Number(page.match(pattern)?.[1] ?? 0);
+  // What ops' job_kind:onchain_operations_per_ledger:mean5m computes: the instances' per-ledger histograms
+  // summed, sum / count (over the whole run instead of 5 minutes), to set beside the ledger's own figure.
+  const pattern = (suffix) =>
+    new RegExp(`^onchain_operations_per_ledger_${suffix}\\{[^}]*kind="reward_payout"[^}]*\\} (\\S+)`, 'm');
+  const [perLedgerSum, perLedgerCount] = ['sum', 'count'].map((suffix) =>
+    pages.reduce((total, page) => total + value(page, pattern(suffix)), 0),
+  );
+  const perLedgerSummed = perLedgerCount > 0 ? perLedgerSum / perLedgerCount : null;
   const sum = (pattern) =>
     text
       .split('\n')
       .filter((line) => pattern.test(line))
       .reduce((total, line) => total + Number(line.split(' ').pop()), 0);
   return {
+    operationsPerLedgerFromSummedHistograms: perLedgerSummed === null ? null : Number(perLedgerSummed.toFixed(2)),
     channelsReported: new Set(
       [...text.matchAll(/^onchain_channel_in_flight\{[^}]*channel="([^"]+)"/gm)].map((m) => m[1]),
     ).size,
@@ -481,6 +490,8 @@ async function runPhase(phase) {
     }
     const settledSeconds = (Date.now() - claimStarted) / 1000;
     const claimAnswers = await Promise.race([claimsDone, sleep(30_000).then(() => undefined)]);
+    // An instance observes a ledger's count at the second reconciler pass after it: let them pass twice.
+    await sleep(2 * Number(OPTIONS.serviceEnv.RECONCILE_INTERVAL_MS ?? 2000) + 1000);
     const metrics = await scrapeMetrics(instances);
     const sourcesAfter = await sourceSequences(server, [distributor, ...channels]);
 
@@ -598,6 +609,7 @@ async function runPhase(phase) {
         overall: ledgersToConfirmAll > 0 ? Number((payoutsOnLedger / ledgersToConfirmAll).toFixed(2)) : null,
         busiestLedger: Math.max(0, ...[...perLedger.values()].map((e) => e.payouts)),
         medianOfLedgersWithPayouts: median([...perLedger.values()].map((e) => e.payouts)),
+        meanOfLedgersWithPayouts: Number((payoutsOnLedger / Math.max(1, perLedger.size)).toFixed(2)),
         maxTransactionsInOneLedger: Math.max(0, ...[...perLedger.values()].map((e) => e.transactions)),
       },
       perLedger: Object.fromEntries(ledgersWithPayouts.map((l) => [l, perLedger.get(l).payouts])),

@@ -15,6 +15,7 @@ export default fp<Pick<AppOptions, 'stellar'>>(
       metrics: fastify.metrics,
       intervalMs: fastify.config.signalsIntervalMs,
       log: fastify.log,
+      health: fastify.dbHealth,
       // Every registered kind's transaction sources (channels, or the distributor and the issuer).
       channels: () => fastify.onchain.machines.flatMap((machine) => machine.channelKeys),
     });
