@@ -119,6 +119,49 @@ describe('the shipped rules and dashboard on a live Prometheus scraping two inst
     expect(fourxx[0]!.metric.instance).toBeUndefined();
   });
 
+  it('reports the payout throughput signals: both channel accounts on both instances, batches, operations per ledger', async () => {
+    const channels = backing.sandbox.accounts.slice(2, 4).map((a) => a.publicKey);
+    // Every instance reads the channels' state from the shared database: one series per instance and channel.
+    const perChannel = await until(
+      'both channel accounts reported by both instances',
+      () => prometheus.query('count by (channel) (onchain_channel_in_flight)'),
+      (r) => channels.every((c) => r.some((s) => s.metric.channel === c && s.value[1] === '2')),
+    );
+    expect(perChannel.every((s) => /^G[A-Z2-7]{55}$/.test(s.metric.channel!))).toBe(true);
+    const inFlight = await prometheus.query('max by (channel) (onchain_channel_in_flight)');
+    expect(inFlight.every((s) => ['0', '1'].includes(s.value[1]))).toBe(true);
+    // A counter or histogram series appears with an instance's first envelope, and rate() only sees what
+    // comes after a series' first sample: payouts go on (a journey every few seconds, on either instance)
+    // until the three rules have a window with envelopes in it.
+    let lastJourney = 0;
+    let turn = 0;
+    const recorded = await until(
+      'payouts per second, operations per envelope and per ledger recorded',
+      async () => {
+        if (Date.now() - lastJourney > 4000) {
+          await journey(turn++ % 2 === 0 ? a : b);
+          lastJourney = Date.now();
+        }
+        return Promise.all(
+          [
+            'job_kind:onchain_operations_confirmed:rate5m',
+            'job_kind:onchain_batch_operations:mean5m',
+            'job_kind:onchain_operations_per_ledger:mean5m',
+          ].map((rule) => prometheus.query(`${rule}{kind="reward_payout"}`)),
+        );
+      },
+      (results) => results.every((r) => r.length === 1),
+      120_000,
+    );
+    const [confirmed, perEnvelope, perLedger] = recorded.map((r) => r[0]!);
+    // One series for the job (no instance label), with values a batched payout pipeline can give.
+    expect(confirmed!.metric.instance).toBeUndefined();
+    expect(Number(confirmed!.value[1])).toBeGreaterThan(0);
+    expect(Number(perEnvelope!.value[1])).toBeGreaterThanOrEqual(1);
+    expect(Number(perEnvelope!.value[1])).toBeLessThanOrEqual(100);
+    expect(Number(perLedger!.value[1])).toBeGreaterThanOrEqual(1);
+  });
+
   it('every recording rule and dashboard expression parses and returns data; every alert parses and reads existing metrics', async () => {
     const rules = shippedRules();
     const missing: string[] = [];

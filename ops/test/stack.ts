@@ -25,7 +25,8 @@ export interface Backing {
 export async function startBacking(label: string): Promise<Backing> {
   const schema = await createTestSchema(label);
   const redis = createTestRedis(label);
-  const sandbox = await startSandbox({ ledgerIntervalMs: 200, fundedAccounts: 2 });
+  // Distributor, issuer and two channel accounts (the channel signals need channels to report).
+  const sandbox = await startSandbox({ ledgerIntervalMs: 200, fundedAccounts: 4 });
   return {
     schema,
     redis,
@@ -69,6 +70,10 @@ export async function startService(backing: Backing, env: Record<string, string>
       STELLAR_DISTRIBUTOR_SECRET: backing.sandbox.accounts[0]!.secret,
       STELLAR_ISSUER_SECRET: backing.sandbox.accounts[1]!.secret,
       STELLAR_CREDENTIAL_CONTRACT_ID: backing.sandbox.credentialContractId,
+      STELLAR_CHANNEL_SECRETS: backing.sandbox.accounts
+        .slice(2, 4)
+        .map((a) => a.secret)
+        .join(','),
       JWT_SECRET: backing.jwtSecret,
       OTEL_SDK_DISABLED: 'true',
       LOG_LEVEL: 'warn',

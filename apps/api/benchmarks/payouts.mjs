@@ -11,15 +11,19 @@
 // payout; their sum equals the sum of confirmed claims); each claim's operation is in the transaction it
 // records; every claim has reward_claim_requested, reward_payout_submitted and exactly one reward_claimed.
 //
-// Usage (after `npm run pnpm -- --filter @app/api build`, from apps/api):
-//   nice -n 10 node benchmarks/payouts.mjs
+// Usage (after `npm run pnpm -- --filter @app/api build`, from the repository root; Node 24 from .tools):
+//   nice -n 10 npm run pnpm -- --filter @app/api exec node benchmarks/payouts.mjs
 // Environment (defaults in brackets): LEARNERS [1000], INSTANCES [3], LEDGER_INTERVAL_MS [1000],
 // CHANNELS [2] (channel accounts funded by the sandbox, given as STELLAR_CHANNEL_SECRETS; 0 = none),
-// BATCH_MAX_OPERATIONS [100] (STELLAR_BATCH_MAX_OPERATIONS), PHASES [steady,kill9], KILL_AT [0.5],
+// BATCH_MAX_OPERATIONS [100] (STELLAR_BATCH_MAX_OPERATIONS), PHASES [steady,kill9], KILL_AT [0.5] (share of
+// claims confirmed before the instance is killed, at the first moment after it with an envelope in flight; the
+// run fails when every claim settled first: with few learners and big batches lower it, e.g. KILL_AT=0.01),
 // SETTLE_TIMEOUT_S [LEARNERS * 1.5 + 120], PREPARE_CONCURRENCY [20], JSON_OUT (also write the JSON there),
+// STELLAR_POLL_INTERVAL_MS, RECONCILE_INTERVAL_MS, CLAIM_WAIT_MS, STELLAR_TX_TIMEOUT_SECONDS (passed on to the
+// instances when set; the service's defaults otherwise),
 // KEEP_LOGS=1 (keep the instances' logs even when every check passes), SELF_CHECK=double-payout (pays one
-// learner twice behind the service's back once all claims settled: the exactly-once checks must then fail). PostgreSQL and Redis as load.mjs
-// (PGHOST, PGPORT, PGUSER, PGDATABASE, REDIS_URL).
+// learner twice behind the service's back once all claims settled: the exactly-once checks must then fail).
+// PostgreSQL and Redis as load.mjs (PGHOST, PGPORT, PGUSER, PGDATABASE, REDIS_URL).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
@@ -58,6 +62,12 @@ const OPTIONS = {
   killAt: Number(process.env.KILL_AT ?? 0.5),
   settleTimeoutS: intEnv('SETTLE_TIMEOUT_S', Math.ceil(LEARNERS * 1.5) + 120, 10),
   prepareConcurrency: intEnv('PREPARE_CONCURRENCY', 20, 1),
+  // Service settings passed on to every instance when set (the service's defaults otherwise).
+  serviceEnv: Object.fromEntries(
+    ['STELLAR_POLL_INTERVAL_MS', 'RECONCILE_INTERVAL_MS', 'CLAIM_WAIT_MS', 'STELLAR_TX_TIMEOUT_SECONDS']
+      .filter((name) => process.env[name])
+      .map((name) => [name, process.env[name]]),
+  ),
 };
 for (const phase of OPTIONS.phases) {
   if (!['steady', 'kill9'].includes(phase)) throw new Error(`PHASES: unknown phase "${phase}" (steady, kill9)`);
@@ -322,22 +332,31 @@ async function readTransactions(server, passphrase, hashes) {
 const admin = new Pool({ ...pg, max: 2 });
 
 async function scrapeMetrics(instances) {
-  const text = (
-    await Promise.all(
-      instances.map((i) =>
-        fetch(i.metricsUrl).then(
-          (r) => r.text(),
-          () => '',
-        ),
+  const pages = await Promise.all(
+    instances.map((i) =>
+      fetch(i.metricsUrl).then(
+        (r) => r.text(),
+        () => '',
       ),
-    )
-  ).join('\n');
+    ),
+  );
+  const text = pages.join('\n');
+  const value = (page, pattern) => Number(page.match(pattern)?.[1] ?? 0);
+  // What ops' job_kind:onchain_operations_per_ledger:mean5m computes: the instances' per-ledger histograms
+  // summed, sum / count (over the whole run instead of 5 minutes), to set beside the ledger's own figure.
+  const pattern = (suffix) =>
+    new RegExp(`^onchain_operations_per_ledger_${suffix}\\{[^}]*kind="reward_payout"[^}]*\\} (\\S+)`, 'm');
+  const [perLedgerSum, perLedgerCount] = ['sum', 'count'].map((suffix) =>
+    pages.reduce((total, page) => total + value(page, pattern(suffix)), 0),
+  );
+  const perLedgerSummed = perLedgerCount > 0 ? perLedgerSum / perLedgerCount : null;
   const sum = (pattern) =>
     text
       .split('\n')
       .filter((line) => pattern.test(line))
       .reduce((total, line) => total + Number(line.split(' ').pop()), 0);
   return {
+    operationsPerLedgerFromSummedHistograms: perLedgerSummed === null ? null : Number(perLedgerSummed.toFixed(2)),
     channelsReported: new Set(
       [...text.matchAll(/^onchain_channel_in_flight\{[^}]*channel="([^"]+)"/gm)].map((m) => m[1]),
     ).size,
@@ -392,6 +411,7 @@ async function runPhase(phase) {
         AUTH_RATE_LIMIT_MAX: String(10 * OPTIONS.learners + 100),
         OTEL_SDK_DISABLED: 'true',
         LOG_LEVEL: 'warn',
+        ...OPTIONS.serviceEnv,
       };
       instances.push(serviceInstance(index, env, logDir));
     }
@@ -427,11 +447,22 @@ async function runPhase(phase) {
     const deadline = Date.now() + OPTIONS.settleTimeoutS * 1000;
     let lastProgress = 0;
     let counts = {};
+    let allRequestedLedger;
     for (;;) {
       const { rows } = await pool.query('SELECT status, count(*)::int AS n FROM reward_claims GROUP BY status');
       counts = Object.fromEntries(rows.map((r) => [r.status, r.n]));
+      if (allRequestedLedger === undefined && rows.reduce((n, r) => n + r.n, 0) === OPTIONS.learners) {
+        // Every claim row exists: the intake is over, what follows is the payout pipeline alone.
+        allRequestedLedger = (await server.getLatestLedger()).sequence;
+      }
       const settled = rows.filter((r) => SETTLED.has(r.status)).reduce((n, r) => n + r.n, 0);
-      if (phase === 'kill9' && !killed && (counts.confirmed ?? 0) >= OPTIONS.killAt * OPTIONS.learners) {
+      // In the middle: KILL_AT of the claims confirmed and an envelope in flight (submitted, outcome unknown).
+      if (
+        phase === 'kill9' &&
+        !killed &&
+        (counts.confirmed ?? 0) >= OPTIONS.killAt * OPTIONS.learners &&
+        (counts.submitted ?? 0) > 0
+      ) {
         const victim = instances[1];
         const ledger = (await server.getLatestLedger()).sequence;
         killed = { instance: victim.index, ledger, atSecond: (Date.now() - claimStarted) / 1000, statusAtKill: counts };
@@ -459,6 +490,8 @@ async function runPhase(phase) {
     }
     const settledSeconds = (Date.now() - claimStarted) / 1000;
     const claimAnswers = await Promise.race([claimsDone, sleep(30_000).then(() => undefined)]);
+    // An instance observes a ledger's count at the second reconciler pass after it: let them pass twice.
+    await sleep(2 * Number(OPTIONS.serviceEnv.RECONCILE_INTERVAL_MS ?? 2000) + 1000);
     const metrics = await scrapeMetrics(instances);
     const sourcesAfter = await sourceSequences(server, [distributor, ...channels]);
 
@@ -506,13 +539,16 @@ async function runPhase(phase) {
       if (balance !== expected) wrongBalances += 1;
     }
     const confirmedSum = confirmed.reduce((n, c) => n + toStroops(c.amount), 0n);
-    // Each confirmed claim's own operation is in the transaction it records, for its amount, on a SUCCESS.
+    // Each confirmed claim's own operation is in the transaction it records (at the operation index it records,
+    // where the service records one), for its amount, in a successful transaction of the ledger it records.
     const misrecorded = confirmed.filter((c) => {
       const tx = transactions.get(c.tx_hash);
+      const mine = tx?.payouts.filter((op) => op.destination === c.destination && op.stroops === toStroops(c.amount));
       return (
         tx?.status !== 'SUCCESS' ||
         tx.ledger !== c.ledger ||
-        tx.payouts.filter((op) => op.destination === c.destination && op.stroops === toStroops(c.amount)).length !== 1
+        mine.length !== 1 ||
+        (c.op_index !== undefined && c.op_index !== null && mine[0].index !== c.op_index)
       );
     }).length;
     // Operations paying our learners across every transaction read: one per learner.
@@ -560,6 +596,9 @@ async function runPhase(phase) {
       statusCounts: counts,
       startLedger,
       lastPayoutLedger: lastLedger,
+      firstPayoutLedger: ledgersWithPayouts[0] ?? null,
+      allClaimsRequestedAtLedger: allRequestedLedger ?? null,
+      ledgersFromAllRequestedToConfirmAll: allRequestedLedger === undefined ? null : lastLedger - allRequestedLedger,
       ledgersToConfirmAll,
       secondsToSettleAll: Number(settledSeconds.toFixed(1)),
       transactionsOnLedger: transactions.size,
@@ -570,6 +609,7 @@ async function runPhase(phase) {
         overall: ledgersToConfirmAll > 0 ? Number((payoutsOnLedger / ledgersToConfirmAll).toFixed(2)) : null,
         busiestLedger: Math.max(0, ...[...perLedger.values()].map((e) => e.payouts)),
         medianOfLedgersWithPayouts: median([...perLedger.values()].map((e) => e.payouts)),
+        meanOfLedgersWithPayouts: Number((payoutsOnLedger / Math.max(1, perLedger.size)).toFixed(2)),
         maxTransactionsInOneLedger: Math.max(0, ...[...perLedger.values()].map((e) => e.transactions)),
       },
       perLedger: Object.fromEntries(ledgersWithPayouts.map((l) => [l, perLedger.get(l).payouts])),
@@ -585,7 +625,13 @@ async function runPhase(phase) {
       noDestinationPaidTwice: paidTwice === 0,
       everyClaimInItsTransaction: misrecorded === 0,
       everyClaimAudited: missingAudit === 0,
-      ...(phase === 'kill9' ? { instanceKilledAndRestarted: Boolean(killed) } : {}),
+      // In the middle: an envelope was in flight when the instance was killed, and it came back.
+      ...(phase === 'kill9'
+        ? {
+            instanceKilledInTheMiddleAndRestarted:
+              killed?.restartedAfterSecond !== undefined && (killed.statusAtKill.submitted ?? 0) > 0,
+          }
+        : {}),
     };
     result.failures = { wrongBalances, paidTwice, misrecorded, missingAudit };
     return result;
@@ -685,6 +731,7 @@ const rows = report.phases.map((p) => ({
   learners: p.learners,
   confirmed: p.statusCounts?.confirmed ?? 0,
   'ledgers to confirm all': p.ledgersToConfirmAll,
+  'of which intake': p.allClaimsRequestedAtLedger == null ? '' : p.allClaimsRequestedAtLedger - p.startLedger,
   seconds: p.secondsToSettleAll,
   'payouts/ledger': p.payoutsPerLedger?.overall,
   'busiest ledger': p.payoutsPerLedger?.busiestLedger,

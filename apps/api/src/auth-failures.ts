@@ -1,6 +1,6 @@
 import { securityEvents } from '@app/audit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { requestContext } from './audit-port';
+import { clientIp, requestContext } from './audit-port';
 
 /**
  * Why a protected route refused a request's token: the bounded `reason` of
@@ -69,7 +69,7 @@ export function createTokenFailureRecorder(fastify: FastifyInstance) {
     fastify.metrics.authAttempt('failure', reason);
     const now = Date.now();
     const window = Math.floor(now / WINDOW_MS);
-    const key = `${request.ip} ${reason}`;
+    const key = `${clientIp(request)} ${reason}`;
     if (audited.get(key) === window) return reason;
     if (audited.size >= MAX_KEYS) audited.clear();
     audited.set(key, window);

@@ -82,7 +82,9 @@ async function sharedEnvironment(): Promise<{ env: Record<string, string>; close
   let close = async () => {};
   if (!process.env.STELLAR_RPC_URL) {
     const { startSandbox } = await import('@app/stellar-sandbox');
-    const sandbox = await startSandbox({ fundedAccounts: 2 });
+    // Distributor, issuer, then the channel accounts every worker shares (STELLAR_CHANNEL_COUNT, validated here).
+    const { channelCount } = loadConfig({ STELLAR_CHANNEL_COUNT: process.env.STELLAR_CHANNEL_COUNT });
+    const sandbox = await startSandbox({ fundedAccounts: 2 + channelCount });
     close = () => sandbox.close();
     Object.assign(env, {
       STELLAR_RPC_URL: sandbox.url,
@@ -90,6 +92,10 @@ async function sharedEnvironment(): Promise<{ env: Record<string, string>; close
       STELLAR_DISTRIBUTOR_SECRET: sandbox.accounts[0]!.secret,
       STELLAR_ISSUER_SECRET: sandbox.accounts[1]!.secret,
       STELLAR_CREDENTIAL_CONTRACT_ID: sandbox.credentialContractId,
+      STELLAR_CHANNEL_SECRETS: sandbox.accounts
+        .slice(2)
+        .map((account) => account.secret)
+        .join(','),
     });
     process.stderr.write(`Embedded Stellar sandbox at ${sandbox.url}, shared by every worker\n`);
   }

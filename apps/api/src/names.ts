@@ -107,13 +107,15 @@ export const SPAN = {
 
 /** Span attributes of the service's own spans. */
 export const ATTR = {
-  jobId: 'app.job.id',
-  jobStatus: 'app.job.status',
+  /** Ids of the jobs an envelope pays, in operation order (string array, at most 100). */
+  jobIds: 'app.job.ids',
   jobTable: 'app.job.table',
   /** Hex hash of the envelope a span works on (@app/stellar-instrumented's attribute). */
   txHash: ATTR_TX_HASH,
   /** Operations (jobs) in the envelope. */
   operations: 'app.onchain.operations',
+  /** How the envelope's span ended: applied, void or pending (still unknown; resumed later). */
+  envelopeOutcome: 'app.onchain.envelope.outcome',
 } as const;
 
 /** The rate limits (the `limit` label of rate_limit_exceeded_total): per IP on sign-in, per learner otherwise. */

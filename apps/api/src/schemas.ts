@@ -1,4 +1,4 @@
-import { type Static, type TSchema, Type } from 'typebox';
+import { type Static, type TInteger, type TSchema, type TString, Type } from 'typebox';
 import { ERROR_CODES, type ErrorCode } from './errors';
 import type { JobStatus } from './stellar/onchain-jobs';
 
@@ -12,18 +12,33 @@ import type { JobStatus } from './stellar/onchain-jobs';
 /** A catalog id (course, quiz): lower-case slug, 1–64 characters. */
 export const slugId = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' });
 
-/** A row id the service generated (users, submissions, claims, credentials). */
-export const uuid = Type.String({ format: 'uuid' });
+/**
+ * A row id the service generated (users, submissions, claims, credentials): the hyphenated hex form.
+ * The pattern matters: ajv's `uuid` format also takes `urn:uuid:…`, which PostgreSQL's uuid type
+ * refuses (a 500, not the caller's 400, before the pattern was added).
+ */
+export const uuid = Type.String({
+  format: 'uuid',
+  pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+});
 
 /** Routes that need `Authorization: Bearer <JWT>`. */
 export const bearerAuth = [{ bearerAuth: [] }];
+
+/** Routes anyone may call: OpenAPI `security: []`, so the document says so rather than leaving it out. */
+export const publicAccess: Array<Record<string, string[]>> = [];
 
 /** One of the given strings (`{ type: 'string', enum }`; its type is the union of the literals). */
 export const stringEnum = <const V extends string>(values: readonly V[], options: { description?: string } = {}) =>
   Type.Enum<V[]>([...values], { type: 'string', ...options });
 
-/** `T` or `null` (`anyOf`, JSON Schema 2020-12 / OpenAPI 3.1). */
-export const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+/**
+ * A string or integer schema that also takes `null`: `type: [T, 'null']` (JSON Schema 2020-12 /
+ * OpenAPI 3.1), typed `Static<T> | null`. Rather than TypeBox's `Union([T, Null()])`, whose `anyOf`
+ * fast-json-stringify resolves by validating each branch on every response.
+ */
+export const nullable = <T extends TString | TInteger>(schema: T) =>
+  Type.Unsafe<Static<T> | null>({ ...schema, type: [schema.type, 'null'] });
 
 /** Every `JobStatus` exactly once (a status added to the machine and missing here does not compile). */
 const JOB_STATUSES: Record<JobStatus, true> = {

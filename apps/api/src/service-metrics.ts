@@ -218,7 +218,7 @@ function createOperatorMetrics(
     }),
     balance: getOrCreateGauge<'account'>(registry, {
       name: METRIC.stellarAccountBalance,
-      help: 'Native balance in XLM of the source accounts the service pays from, by account role',
+      help: 'Native balance in XLM of the source accounts the service pays from, by account role (channel: the lowest channel account)',
       labelNames: ['account'],
       aggregator: 'max',
     }),

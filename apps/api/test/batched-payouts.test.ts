@@ -176,6 +176,15 @@ describe('batched payouts over two channel accounts', () => {
     );
     expect(inFlight?.every((v) => v.value === 0)).toBe(true);
     expect((await metric(registry, 'onchain_channel_in_flight_age_seconds'))?.every((v) => v.value === 0)).toBe(true);
+    // The channels paid the fees (100 stroops per operation), the distributor the rewards.
+    const lowest = Math.min(...t.options.stellar.channels.map((c) => Number(env.sandbox.balance(c.publicKey()))));
+    expect(lowest).toBeLessThan(10_000);
+    let reported = await metric(registry, 'stellar_account_balance_xlm', { account: 'channel' });
+    for (let i = 0; i < 200 && reported?.[0]?.value !== lowest; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      reported = await metric(registry, 'stellar_account_balance_xlm', { account: 'channel' });
+    }
+    expect(reported?.[0]?.value).toBe(lowest);
   }, 120_000);
 
   it('two instances share the two channels: 40 claims paid once each, never two envelopes on one channel', async () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { ERROR_CODES } from '../src/errors';
-import { buildApp, createTestEnv, type TestApp, type TestEnv } from './helper';
+import { buildApp, createTestEnv, signIn, type TestApp, type TestEnv } from './helper';
 
 /** Sends raw bytes and returns the raw response (for what no HTTP client would send). */
 function raw(port: number, request: string): Promise<string> {
@@ -89,6 +89,24 @@ describe('every error in the envelope {statusCode, code: API_ERR_*, message}', (
     expect(body.statusCode).toBe(response.status);
     if (code) expect(body.code).toBe(code);
     expect(body.message).not.toMatch(/secret|\/work\/|node_modules|at .*\.js/);
+  });
+
+  it('an id the uuid format allows but PostgreSQL refuses (urn:uuid:…) is a 400, not a 500', async () => {
+    const { headers } = await signIn(t.app);
+    const id = 'urn:uuid:6f1c2a3e-1b2c-4d5e-8f90-123456789abc';
+    const sent = [
+      fetch(`${base}/rewards/claims/${encodeURIComponent(id)}`, { headers }),
+      fetch(`${base}/credentials/${encodeURIComponent(id.toUpperCase())}`, { headers }),
+      fetch(`${base}/rewards/claims`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ submissionId: id }),
+      }),
+    ];
+    for (const response of await Promise.all(sent)) {
+      expect(response.status).toBe(400);
+      expect(envelope(await response.text()).code).toBe('API_ERR_VALIDATION');
+    }
   });
 
   it('an invented method (refused by the HTTP parser) gets the envelope too', async () => {

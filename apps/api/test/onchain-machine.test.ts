@@ -97,6 +97,8 @@ async function settleAll(machine: OnchainJobs<JobRow>, pool: Pool, ids: string[]
     const rows = await claims(pool, ids);
     if (rows.every((r) => ['confirmed', 'failed', 'expired'].includes(r.status))) return rows;
     if (Date.now() > deadline) throw new Error(`not settled: ${rows.map((r) => r.status).join(',')}`);
+    // A pass that found nothing to do (an envelope waiting for its time bound) is not repeated at once.
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
@@ -109,7 +111,8 @@ describe('the batched payout machine (real PostgreSQL, real sandbox)', () => {
   beforeAll(async () => {
     env = await createTestEnv('api_machine');
     t = await buildApp(env, {
-      env: { STELLAR_BATCH_MAX_OPERATIONS: '10' },
+      // A refused envelope stays in flight until its time bound (5 s here) has passed on the ledger.
+      env: { STELLAR_BATCH_MAX_OPERATIONS: '10', STELLAR_TX_TIMEOUT_SECONDS: '5' },
       hooks: {
         // Runs between the envelope's commit and its first send.
         async afterSubmitCommit(envelope) {
@@ -200,7 +203,7 @@ describe('the batched payout machine (real PostgreSQL, real sandbox)', () => {
     const learners = Array.from({ length: 2 }, () => Keypair.random().publicKey());
     const ids = await seedClaims(env.schema.pool, learners);
     env.sandbox.faults.inject({ kind: 'error', resultCode: 'txBAD_SEQ' });
-    const rows = await settleAll(machine, env.schema.pool, ids);
+    const rows = await settleAll(machine, env.schema.pool, ids, 60_000);
     expect(rows.map((r) => [r.status, r.attempts])).toEqual([
       ['confirmed', 2],
       ['confirmed', 2],
@@ -214,17 +217,24 @@ describe('the batched payout machine (real PostgreSQL, real sandbox)', () => {
       ids.includes(r.resource_id),
     );
     expect(submitted).toHaveLength(4);
-  });
+  }, 120_000);
 
-  it('three refused envelopes → failed with the last result code (the attempts limit)', async () => {
+  it('three refused envelopes → failed with the last result code (the attempts limit), each void only past its time bound', async () => {
     const [learner] = [Keypair.random().publicKey()];
     const ids = await seedClaims(env.schema.pool, [learner!]);
     env.sandbox.faults.inject({ kind: 'error', resultCode: 'txINSUFFICIENT_FEE', times: 3 });
-    const [row] = await settleAll(machine, env.schema.pool, ids);
+    const [row] = await settleAll(machine, env.schema.pool, ids, 90_000);
     expect(row).toMatchObject({ status: 'failed', attempts: 3, result_code: 'txINSUFFICIENT_FEE' });
     expect(committed).toHaveLength(3);
+    // Each refused envelope was sent once, then left alone until its time bound passed.
+    for (const { envelope } of committed) {
+      expect(env.sandbox.sentCount(envelope.hash)).toBe(1);
+      const stored = await env.schema.pool.query('SELECT * FROM onchain_envelopes WHERE hash = $1', [envelope.hash]);
+      expect(stored.rows[0]).toMatchObject({ status: 'void', result_code: 'txINSUFFICIENT_FEE' });
+      expect(stored.rows[0].settled_at.getTime() / 1000).toBeGreaterThan(Number(envelope.valid_until));
+    }
     expect(() => env.sandbox.balance(learner!)).toThrow(/does not exist/);
-  });
+  }, 120_000);
 
   it('two instances driving the same claims settle each once', async () => {
     const other = await buildApp(env, { env: { STELLAR_BATCH_MAX_OPERATIONS: '10' } });

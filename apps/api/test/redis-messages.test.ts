@@ -1,3 +1,4 @@
+import { testRedisOptions } from '@app/test-utils';
 import { Redis } from 'ioredis';
 import { watchRedis } from '../src/plugins/redis';
 
@@ -29,5 +30,25 @@ describe('Redis operator messages', () => {
     } finally {
       redis.disconnect();
     }
+  });
+
+  it('says nothing alarming when the service closes its own connection (shutdown)', async () => {
+    const lines: Array<{ level: string; msg: string }> = [];
+    const log = {
+      info: (_obj: object, msg: string) => lines.push({ level: 'info', msg }),
+      warn: (_obj: object, msg: string) => lines.push({ level: 'warn', msg }),
+      debug: (_obj: object, msg: string) => lines.push({ level: 'debug', msg }),
+    };
+    const redis = new Redis(testRedisOptions());
+    watchRedis(redis, log);
+    await new Promise((resolve) => redis.once('ready', resolve));
+    const ended = new Promise((resolve) => redis.once('end', resolve));
+    redis.disconnect();
+    await ended;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines.filter((l) => l.level !== 'debug').map((l) => l.msg)).toEqual([
+      `Redis at redis://${testRedisOptions().host ?? '127.0.0.1'}:${testRedisOptions().port ?? 6379}/0 connected`,
+    ]);
+    expect(lines.at(-1)?.msg).toMatch(/connection closed by the service$/);
   });
 });

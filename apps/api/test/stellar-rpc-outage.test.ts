@@ -1,6 +1,8 @@
 import { Writable } from 'node:stream';
 import { tcpProxy } from '@app/test-utils';
+import { rpc } from '@stellar/stellar-sdk';
 import { createLogger } from '../src/logger';
+import { isOutage } from '../src/stellar/rpc-health';
 import { buildApp, createTestEnv, passQuiz, signIn, type TestApp, type TestEnv } from './helper';
 
 interface Line {
@@ -78,7 +80,12 @@ describe('Stellar RPC unreachable: operator messages', () => {
     expect(ready.json().checks.stellarRpc).toBe('down');
     expect(await rpcUp()).toBe(0);
 
-    const loud = lines.filter((l) => l.level >= 40);
+    // Every warning about the RPC: the monitor's, or any line carrying an RPC failure (a loaded machine
+    // may add warnings of its own, e.g. a slow db_up check; those are not what this test is about).
+    const aboutRpc = (l: Line) =>
+      l.msg.includes('Stellar RPC') ||
+      /RpcUnreachable|fetch failed|ECONNREFUSED|Account not found/.test(JSON.stringify(l.err ?? ''));
+    const loud = lines.filter((l) => l.level >= 40 && aboutRpc(l));
     expect(loud.map((l) => l.msg)).toEqual([
       `Stellar RPC at ${address} unreachable (ECONNREFUSED): reward payouts and credential mints wait as requested, /ready answers 503; retrying with backoff (up to 30 s)`,
     ]);
@@ -100,7 +107,36 @@ describe('Stellar RPC unreachable: operator messages', () => {
       const current = await t.app.inject({ method: 'GET', url: `/rewards/claims/${claim.claimId}`, headers });
       return current.json().status === 'confirmed';
     });
-    expect(lines.filter((l) => l.level >= 40)).toHaveLength(1);
+    expect(lines.filter((l) => l.level >= 40 && aboutRpc(l))).toHaveLength(1);
     expect(await rpcUp()).toBe(1);
+  });
+
+  it('counts as an outage what real failures to reach the RPC throw, and nothing else', async () => {
+    const caught = (work: () => Promise<unknown>) =>
+      work().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    const closed = `http://127.0.0.1:${proxy.current!.port}`;
+    await proxy.current!.stop();
+    try {
+      // The SDK against a closed port (its HTTP client rewraps fetch's error), and fetch itself.
+      const sdk = new rpc.Server(closed, { allowHttp: true });
+      expect(isOutage(await caught(() => sdk.getHealth()))).toBe(true);
+      expect(isOutage(await caught(() => fetch(closed)))).toBe(true);
+    } finally {
+      await proxy.current!.start();
+    }
+    // The sandbox answering 5xx through the SDK.
+    const live = new rpc.Server(env.sandbox.url, { allowHttp: true });
+    env.sandbox.faults.inject({ kind: 'http_5xx', times: 1 });
+    expect(isOutage(await caught(() => live.getHealth()))).toBe(true);
+    // Answers and bugs are not outages: a missing account, a JSON-RPC error, a TypeError, Node's ERR_*.
+    expect(
+      isOutage(await caught(() => live.getAccount('GAAZI4TCR3TY5OJHCTJC2A4QSY6CJWJH5IAJTGKIN2ER7LBNVKOCCWN7'))),
+    ).toBe(false);
+    expect(isOutage(await caught(() => live.getTransaction('not-a-hash')))).toBe(false);
+    expect(isOutage(await caught(async () => (undefined as unknown as () => void)()))).toBe(false);
+    expect(isOutage(await caught(async () => Buffer.from(42 as unknown as string)))).toBe(false);
   });
 });

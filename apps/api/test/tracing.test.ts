@@ -12,7 +12,10 @@ interface OtlpSpan {
   name: string;
   /** OTLP SpanKind (2 = SERVER). */
   kind?: number;
-  attributes?: Array<{ key: string; value: { stringValue?: string; intValue?: string } }>;
+  attributes?: Array<{
+    key: string;
+    value: { stringValue?: string; intValue?: string; arrayValue?: { values?: Array<{ stringValue?: string }> } };
+  }>;
 }
 
 async function freePort(): Promise<number> {
@@ -47,6 +50,9 @@ const attr = (span: OtlpSpan, key: string) => {
   const value = span.attributes?.find((a) => a.key === key)?.value;
   return value?.stringValue ?? value?.intValue;
 };
+/** A string-array attribute (e.g. the job ids of an envelope's span). */
+const attrList = (span: OtlpSpan, key: string) =>
+  span.attributes?.find((a) => a.key === key)?.value.arrayValue?.values?.map((v) => v.stringValue) ?? [];
 
 describe('tracing, through the preloaded service', () => {
   let env: TestEnv;
@@ -203,7 +209,7 @@ describe('tracing, through the preloaded service', () => {
     const root = collector.spans.find(
       (s) =>
         attr(s, 'http.route') === '/rewards/claims' &&
-        collector.spans.some((c) => c.traceId === s.traceId && attr(c, 'app.job.id') === claim.claimId),
+        collector.spans.some((c) => c.traceId === s.traceId && attrList(c, 'app.job.ids').includes(claim.claimId)),
     );
     expect(root).toBeDefined();
     expect(logs).toContain('shutting down');

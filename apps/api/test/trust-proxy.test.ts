@@ -87,6 +87,56 @@ describe('TRUST_PROXY', () => {
     expect(limited.map((r) => r.ip).sort()).toEqual(['198.51.100.9', '203.0.113.7']);
   });
 
+  it('trusting every hop: whatever a client writes in X-Forwarded-For, sign-in works and its audit row has an address', async () => {
+    const t = await buildApp(env, { env: { TRUST_PROXY: 'true' } });
+    try {
+      const recorded: Record<string, string> = {};
+      const forwards = [
+        'not-an-ip',
+        '1.2.3.4:5678',
+        '[2001:db8::1]:443',
+        '203.0.113.8, garbage',
+        'garbage, 203.0.113.8',
+      ];
+      for (const forwarded of forwards) {
+        const keypair = Keypair.random();
+        const stellarAddress = keypair.publicKey();
+        const headers = { 'x-forwarded-for': forwarded };
+        const challenge = await t.app.inject({
+          method: 'POST',
+          url: '/auth/challenge',
+          headers,
+          payload: { stellarAddress },
+        });
+        expect(challenge.statusCode).toBe(200);
+        const text = challenge.json().challenge as string;
+        const signature = Buffer.from(keypair.signMessage(text)).toString('base64');
+        const verify = await t.app.inject({
+          method: 'POST',
+          url: '/auth/verify',
+          headers,
+          payload: { stellarAddress, challenge: text, signature },
+        });
+        expect({ forwarded, status: verify.statusCode }).toEqual({ forwarded, status: 200 });
+        const rows = (await auditRows(env.schema.pool, 'authn_login_success')).filter(
+          (r) => r.stellar_address === stellarAddress,
+        );
+        recorded[forwarded] = rows[0]?.ip;
+      }
+      // Trusting every hop, Fastify takes the left-most entry. Not an address: the peer's (here the test
+      // client's loopback); with a port or brackets: the address alone.
+      expect(recorded).toEqual({
+        'not-an-ip': '127.0.0.1',
+        '1.2.3.4:5678': '1.2.3.4',
+        '[2001:db8::1]:443': '2001:db8::1',
+        '203.0.113.8, garbage': '203.0.113.8',
+        'garbage, 203.0.113.8': '127.0.0.1',
+      });
+    } finally {
+      await t.app.close();
+    }
+  });
+
   it('parses true, false, addresses and CIDRs; refuses hop counts and garbage', () => {
     expect(loadConfig({}).trustProxy).toBe(false);
     expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);

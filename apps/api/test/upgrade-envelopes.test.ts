@@ -56,7 +56,7 @@ describe('upgrading with a payout envelope in flight', () => {
     );
     const claimId = rows[0]!.id;
 
-    expect(await migrate(pool)).toEqual(['004_onchain_envelopes.sql']);
+    expect((await migrate(pool))[0]).toBe('004_onchain_envelopes.sql');
     const stored = await pool.query('SELECT * FROM onchain_envelopes WHERE hash = $1', [hash]);
     expect(stored.rows[0]).toMatchObject({ source: 'legacy:reward_claims', status: 'submitted', operations: 1 });
     expect((await pool.query('SELECT op_index FROM reward_claims WHERE id = $1', [claimId])).rows[0].op_index).toBe(0);

@@ -1,6 +1,7 @@
 import { LOG_DATASETS, LOG_FIELDS, logFields, sanitizeString } from '@app/audit';
 import { trace } from '@opentelemetry/api';
 import fp from 'fastify-plugin';
+import { clientIp } from '../audit-port';
 
 /**
  * One access-log line per request (Fastify's own request logging is off), in ECS field names
@@ -32,7 +33,7 @@ export default fp(
             route: request.routeOptions.url ?? 'unmatched',
             statusCode: reply.statusCode,
             durationMs: reply.elapsedTime,
-            ip: request.ip,
+            ip: clientIp(request),
             ...(typeof agent === 'string' ? { userAgent: agent.slice(0, 512) } : {}),
           }),
         },

@@ -25,7 +25,8 @@ export default fp(
       intervalMs: auditSealIntervalMs,
       ...(auditChainKey ? { key: auditChainKey } : {}),
       logger: fastify.log,
-      onError: (error) => fastify.log.warn({ err: error }, 'audit sealing pass failed; will retry'),
+      onError: (error) =>
+        fastify.log[fastify.dbHealth.failed(error)]({ err: error }, 'audit sealing pass failed; will retry'),
     });
     const sources = auditSealerSources(sealer);
     const { registry } = fastify.metrics;

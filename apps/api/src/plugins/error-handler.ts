@@ -1,18 +1,8 @@
 import type { FastifyError } from 'fastify';
 import fp from 'fastify-plugin';
+import { isDatabaseDown } from '../db/health';
 import { AppError, clientErrorCode, statusMessage } from '../errors';
 import { type ErrorEnvelope, errorSchema } from '../schemas';
-
-const DB_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001']);
-
-function isDatabaseDown(error: unknown): boolean {
-  const code = (error as { code?: string }).code;
-  if (code && DB_DOWN_CODES.has(code)) return true;
-  const message = error instanceof Error ? error.message : '';
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
-    message,
-  );
-}
 
 /** Neutral messages for client errors raised by plugins (static files), whose own may name paths. */
 const GENERIC: Record<number, string> = { 403: 'this path is refused', 404: 'not found' };
@@ -53,7 +43,8 @@ export default fp(
         });
       }
       if (isDatabaseDown(error)) {
-        request.log.warn({ err: error }, 'database unavailable');
+        // The outage itself is logged once (db/health.ts); each refused request at debug.
+        request.log[request.server.dbHealth?.failed(error) ?? 'warn']({ err: error }, 'database unavailable');
         return send({
           statusCode: 503,
           code: 'API_ERR_DATABASE_UNAVAILABLE',

@@ -74,7 +74,9 @@ export default fp<Pick<AppOptions, 'stellar' | 'hooks' | 'reconciler'>>(
         .catch((error: unknown) => {
           fastify.metrics.reconcilerPass('error');
           // An RPC outage is logged once by stellar/rpc-health.ts, not per pass.
-          fastify.log[isRpcUnreachable(error) ? 'debug' : 'warn']({ err: error }, 'reconciler pass failed; will retry');
+          // An RPC or database outage is logged once (stellar/rpc-health.ts, db/health.ts), not per pass.
+          const level = isRpcUnreachable(error) ? 'debug' : fastify.dbHealth.failed(error);
+          fastify.log[level]({ err: error }, 'reconciler pass failed; will retry');
         })
         .finally(() => {
           if (!stopped) timer = setTimeout(tick, fastify.config.reconcileIntervalMs);

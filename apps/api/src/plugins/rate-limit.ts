@@ -2,6 +2,7 @@ import { securityEvents } from '@app/audit';
 import rateLimit, { type RateLimitOptions } from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { clientIp } from '../audit-port';
 import type { RateLimitName } from '../names';
 import { fallbackStore } from './rate-limit-store';
 
@@ -54,7 +55,7 @@ export default fp(
       onExceeded: (request) => {
         const limit = request.routeOptions.config.limitName ?? 'auth';
         fastify.metrics.rateLimited(limit);
-        const who = request.user?.sub ?? request.ip;
+        const who = request.user?.sub ?? clientIp(request);
         // One audit row per client and route per minute: a flood must not become a flood of writes.
         const key = `${who} ${request.routeOptions.url}`;
         const now = Date.now();
@@ -66,7 +67,7 @@ export default fp(
           ...securityEvents.rateLimitExceeded({
             userId: request.user?.sub ?? null,
             stellarAddress: request.user?.addr ?? null,
-            ip: request.ip,
+            ip: clientIp(request),
             userAgent: typeof agent === 'string' ? agent.slice(0, 512) : null,
             resource: 'route',
             limit,
@@ -93,7 +94,8 @@ export default fp(
                 hook: 'preHandler' as const,
                 keyGenerator: (request: FastifyRequest) => `learner:${request.user.sub}`,
               }
-            : {}),
+            : // The client address as recorded (a forwarded non-address counts as the peer).
+              { keyGenerator: (request: FastifyRequest) => clientIp(request) }),
         },
       });
     fastify.decorate('learnerRateLimit', limit(true));

@@ -39,14 +39,20 @@ export function watchRedis(
       log.debug({ 'server.address': address }, 'redis still unreachable; retrying with backoff');
       return;
     }
-    downSince = Date.now();
-    // The cause arrives with the error event just before close, when there is one.
-    setImmediate(() =>
+    // The cause arrives with the error event just before close, when there is one; and ioredis marks a
+    // connection closed on purpose (disconnect/quit, e.g. at shutdown) `end` right after this event.
+    setImmediate(() => {
+      if (redis.status === 'end') {
+        log.debug({ 'server.address': address }, `Redis at ${address} connection closed by the service`);
+        return;
+      }
+      if (downSince !== null) return;
+      downSince = Date.now();
       log.warn(
         { 'server.address': address, 'error.code': lastError ?? 'connection closed' },
         `Redis at ${address} unreachable (${lastError ?? 'connection closed'}): sign-in answers 503, rate limits count per instance; reconnecting with backoff (up to 30 s)`,
-      ),
-    );
+      );
+    });
   });
   redis.on('ready', () => {
     if (downSince === null) {

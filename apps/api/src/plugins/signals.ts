@@ -15,13 +15,19 @@ export default fp<Pick<AppOptions, 'stellar'>>(
       metrics: fastify.metrics,
       intervalMs: fastify.config.signalsIntervalMs,
       log: fastify.log,
+      health: fastify.dbHealth,
       // Every registered kind's transaction sources (channels, or the distributor and the issuer).
       channels: () => fastify.onchain.machines.flatMap((machine) => machine.channelKeys),
     });
     const balances = startBalanceWatch({
       gateway: stellar.gateway,
       metrics: fastify.metrics,
-      accounts: { distributor: stellar.distributor.publicKey(), issuer: stellar.issuer.publicKey() },
+      accounts: {
+        distributor: stellar.distributor.publicKey(),
+        issuer: stellar.issuer.publicKey(),
+        // The channel accounts pay the payout envelopes' fees.
+        channel: stellar.channels.map((channel) => channel.publicKey()),
+      },
       intervalMs: fastify.config.balanceRefreshIntervalMs,
       log: fastify.log,
     });

@@ -13,7 +13,10 @@ export default fp(
           title: 'Learn-to-earn API',
           description: 'Sign in with a Stellar wallet (SEP-53), pass quizzes, claim rewards, get credentials.',
           version: '0.1.0',
+          license: { name: 'MIT', identifier: 'MIT' },
         },
+        // Relative: the document describes the server that serves it.
+        servers: [{ url: '/', description: 'this service' }],
         components: {
           securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
         },

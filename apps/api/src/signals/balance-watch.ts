@@ -7,8 +7,11 @@ import { isRpcUnreachable } from '../stellar/rpc-health';
 export interface BalanceWatchOptions {
   gateway: Pick<StellarGateway, 'balanceXlm'>;
   metrics: ServiceMetrics;
-  /** The accounts to watch, by role: their public keys (never secrets). */
-  accounts: Partial<Record<AccountLabel, string>>;
+  /**
+   * The accounts to watch, by role: their public keys (never secrets). A list (the channel
+   * accounts) reports its lowest balance: the channel nearest to running out of fee money.
+   */
+  accounts: Partial<Record<AccountLabel, string | readonly string[]>>;
   /** Refresh period in ms (config `BALANCE_REFRESH_INTERVAL_MS`, default 60000). */
   intervalMs: number;
   log: { warn(obj: object, msg?: string): void; debug(obj: object, msg?: string): void };
@@ -31,9 +34,12 @@ export function startBalanceWatch(options: BalanceWatchOptions): BalanceWatch {
   let running: Promise<void> | undefined;
   let again = false;
   const readAll = async () => {
-    for (const [account, publicKey] of Object.entries(accounts) as Array<[AccountLabel, string]>) {
+    for (const [account, keys] of Object.entries(accounts) as Array<[AccountLabel, string | readonly string[]]>) {
+      const list = typeof keys === 'string' ? [keys] : keys;
+      if (list.length === 0) continue;
       try {
-        metrics.accountBalance(account, await gateway.balanceXlm(publicKey));
+        const balances = await Promise.all(list.map((publicKey) => gateway.balanceXlm(publicKey)));
+        metrics.accountBalance(account, Math.min(...balances));
       } catch (error) {
         // An RPC outage is reported once by the RPC monitor (stellar/rpc-health.ts), not per read.
         const level = isRpcUnreachable(error) ? 'debug' : 'warn';

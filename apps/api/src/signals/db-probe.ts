@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import type { DbHealth } from '../db/health';
 import type { JobKindLabel } from '../names';
 import type { ServiceMetrics } from '../service-metrics';
 
@@ -10,7 +11,9 @@ export interface DbProbeOptions {
   intervalMs: number;
   /** A `SELECT 1` slower than this counts as down, in ms. Default: 3000. */
   timeoutMs?: number;
-  log: { warn(obj: object, msg?: string): void };
+  log: { warn(obj: object, msg?: string): void; debug(obj: object, msg?: string): void };
+  /** Told of each check's outcome: it writes the one outage warning and the recovery line. */
+  health?: Pick<DbHealth, 'failed' | 'succeeded'>;
   /** The transaction sources (channel accounts) whose in-flight state to report; read at each refresh. */
   channels?: () => readonly string[];
 }
@@ -68,11 +71,13 @@ export function startDbProbe(options: DbProbeOptions): DbProbe {
       await within(timeoutMs, pool.query('SELECT 1'));
     } catch (error) {
       metrics.databaseUp(false);
-      if (wasUp) log.warn({ err: error }, 'database check failed: db_up 0');
+      const level = options.health?.failed(error) ?? 'warn';
+      if (wasUp || level === 'warn') log[level]({ err: error }, 'database check failed: db_up 0');
       wasUp = false;
       return;
     }
     metrics.databaseUp(true);
+    options.health?.succeeded();
     wasUp = true;
     await readBacklog();
   };
@@ -104,7 +109,9 @@ export function startDbProbe(options: DbProbeOptions): DbProbe {
     reading = (async () => {
       do {
         again = false;
-        await readBacklog().catch((error: unknown) => log.warn({ err: error }, 'job backlog query failed'));
+        await readBacklog().catch((error: unknown) =>
+          log[options.health?.failed(error) ?? 'warn']({ err: error }, 'job backlog query failed'),
+        );
       } while (again && !stopped);
     })().finally(() => {
       reading = undefined;
@@ -114,7 +121,9 @@ export function startDbProbe(options: DbProbeOptions): DbProbe {
   let running: Promise<void> = Promise.resolve();
   const tick = () => {
     running = check()
-      .catch((error: unknown) => log.warn({ err: error }, 'job backlog query failed'))
+      .catch((error: unknown) =>
+        log[options.health?.failed(error) ?? 'warn']({ err: error }, 'job backlog query failed'),
+      )
       .finally(() => {
         if (!stopped) timer = setTimeout(tick, intervalMs);
       });

@@ -2,9 +2,9 @@ import { withSpan } from '@app/tracing';
 import { type Account, type Keypair, type Transaction, TransactionBuilder } from '@stellar/stellar-sdk';
 import type { Pool, PoolClient } from 'pg';
 import type { AuditInput, AuditSink, RequestContext } from '../audit-port';
-import { withTransaction } from '../db/transaction';
+import { withClient, withTransaction } from '../db/transaction';
 import { ATTR, type JobKindLabel, SPAN } from '../names';
-import type { EnvelopeResult, LookupResult, StellarGateway } from './gateway';
+import type { EnvelopeResult, LookupResult, OperationOutcome, StellarGateway } from './gateway';
 import { isRpcUnreachable } from './rpc-health';
 
 /**
@@ -49,6 +49,8 @@ export interface EnvelopeRow {
   valid_until: string;
   operations: number;
   status: 'submitted' | 'applied' | 'void';
+  /** The network's refusal of this envelope, kept until its time bound passes (then it decides the jobs' outcome). */
+  refusal: { resultCode: string; operations: OperationOutcome[] } | null;
   created_at: Date;
 }
 
@@ -118,7 +120,6 @@ export interface JobEngineDeps {
 }
 
 const UNIQUE_VIOLATION = '23505';
-const SETTLED: ReadonlySet<JobStatus> = new Set(['confirmed', 'failed', 'expired']);
 
 /** What becomes of one job when its envelope's outcome is known. */
 export type JobTransition =
@@ -309,6 +310,8 @@ export class OnchainJobs<R extends JobRow = JobRow> {
       );
       const stored = rows[0];
       const envelope = stored ?? (await this.submitBatch(channel));
+      // Could not build (RPC unreachable): the reconciler's next pass tries again, not a kick.
+      if (envelope === 'unbuilt') return settled;
       if (!envelope) {
         if (this.kicked.has(key)) continue;
         return settled;
@@ -324,89 +327,96 @@ export class OnchainJobs<R extends JobRow = JobRow> {
    * Takes up to `maxOperations` waiting jobs and commits their envelope on `channel`, in one
    * transaction: the channel's row lock (SKIP LOCKED: another instance holds it) and the unique
    * index on in-flight envelopes per source decide who uses the channel; the jobs' row locks
-   * (SKIP LOCKED) keep another channel's batch off them. Nothing is sent here.
+   * (SKIP LOCKED) keep another channel's batch off them. Nothing is sent here. Returns undefined when
+   * the channel is busy or nothing waits, `unbuilt` when the envelope could not be built.
    */
-  private async submitBatch(channel: Keypair): Promise<EnvelopeRow | undefined> {
+  private async submitBatch(channel: Keypair): Promise<EnvelopeRow | 'unbuilt' | undefined> {
     const key = channel.publicKey();
-    const client = await this.deps.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const locked = await client.query(
-        `SELECT public_key FROM onchain_channels c WHERE public_key = $1
+    return withClient(this.deps.pool, async (client) => {
+      try {
+        await client.query('BEGIN');
+        const locked = await client.query(
+          `SELECT public_key FROM onchain_channels c WHERE public_key = $1
            AND NOT EXISTS (SELECT 1 FROM onchain_envelopes e WHERE e.source = c.public_key AND e.status = 'submitted')
          FOR UPDATE SKIP LOCKED`,
-        [key],
-      );
-      const { rows } = locked.rows[0]
-        ? await client.query<R>(
-            `SELECT * FROM ${this.kind.table} WHERE status = 'requested' ORDER BY created_at, id LIMIT $1
+          [key],
+        );
+        const { rows } = locked.rows[0]
+          ? await client.query<R>(
+              `SELECT * FROM ${this.kind.table} WHERE status = 'requested' ORDER BY created_at, id LIMIT $1
              FOR UPDATE SKIP LOCKED`,
-            [this.kind.maxOperations],
-          )
-        : { rows: [] as R[] };
-      if (rows.length === 0) {
-        await client.query('ROLLBACK');
-        return undefined;
-      }
-      let tx: Transaction;
-      try {
-        const account = await this.deps.gateway.getAccount(key);
-        const payer = this.kind.payer;
-        tx = await this.kind.build(rows, account, payer.publicKey() === key ? undefined : payer.publicKey());
-        tx.sign(channel);
-        if (payer.publicKey() !== key) tx.sign(payer);
-      } catch (error) {
-        // Stellar RPC unreachable: the jobs stay requested and the reconciler retries.
-        // An RPC outage is logged once by stellar/rpc-health.ts; the per-attempt line is debug then.
-        this.deps.log[isRpcUnreachable(error) ? 'debug' : 'warn'](
-          { err: error, channel: key, jobs: rows.length },
-          'could not build the envelope; will retry',
-        );
-        await client.query('ROLLBACK');
-        return undefined;
-      }
-      const hash = Buffer.from(tx.hash()).toString('hex');
-      const validUntil = tx.timeBounds?.maxTime ?? '0';
-      const inserted = await client.query<EnvelopeRow>(
-        `INSERT INTO onchain_envelopes (hash, kind, source, envelope_xdr, valid_until, operations, status)
+              [this.kind.maxOperations],
+            )
+          : { rows: [] as R[] };
+        if (rows.length === 0) {
+          await client.query('ROLLBACK');
+          return undefined;
+        }
+        let tx: Transaction;
+        try {
+          const account = await this.deps.gateway.getAccount(key);
+          const payer = this.kind.payer;
+          tx = await this.kind.build(rows, account, payer.publicKey() === key ? undefined : payer.publicKey());
+          tx.sign(channel);
+          if (payer.publicKey() !== key) tx.sign(payer);
+        } catch (error) {
+          // Stellar RPC unreachable: the jobs stay requested and the reconciler retries.
+          // An RPC outage is logged once by stellar/rpc-health.ts; the per-attempt line is debug then.
+          this.deps.log[isRpcUnreachable(error) ? 'debug' : 'warn'](
+            { err: error, channel: key, jobs: rows.length },
+            'could not build the envelope; will retry',
+          );
+          await client.query('ROLLBACK');
+          return 'unbuilt';
+        }
+        const hash = Buffer.from(tx.hash()).toString('hex');
+        const validUntil = tx.timeBounds?.maxTime ?? '0';
+        const inserted = await client.query<EnvelopeRow>(
+          `INSERT INTO onchain_envelopes (hash, kind, source, envelope_xdr, valid_until, operations, status)
          VALUES ($1, $2, $3, $4, $5, $6, 'submitted') RETURNING *`,
-        [hash, this.kind.label, key, tx.toXDR(), validUntil, rows.length],
-      );
-      const [envelope] = inserted.rows;
-      if (!envelope) throw new Error(`envelope ${hash} was not stored`);
-      for (const [opIndex, row] of rows.entries()) {
-        const updated = await client.query<R>(
-          `UPDATE ${this.kind.table} SET status = 'submitted', tx_hash = $2, op_index = $3, attempts = attempts + 1,
-             result_code = NULL, updated_at = now()
-           WHERE id = $1 AND status = 'requested' RETURNING *`,
-          [row.id, hash, opIndex],
+          [hash, this.kind.label, key, tx.toXDR(), validUntil, rows.length],
         );
-        // Locked FOR UPDATE above as `requested`: the update cannot miss (if it did, roll back everything).
-        const [job] = updated.rows;
-        if (!job) throw new Error(`job ${row.id} left the requested state while locked`);
-        await this.audit(client, job, this.kind.events.submitted, 'success', 'submit', {
-          metadata: {
-            attempt: job.attempts,
-            validUntil: Number(validUntil),
-            previousTxHash: row.tx_hash,
-            opIndex,
-            operations: rows.length,
-            channel: key,
-          },
-        });
+        const [envelope] = inserted.rows;
+        if (!envelope) throw new Error(`envelope ${hash} was not stored`);
+        const updated = await client.query<R>(
+          `UPDATE ${this.kind.table} AS j SET status = 'submitted', tx_hash = $1, op_index = (v.ordinality - 1)::int,
+             attempts = j.attempts + 1, result_code = NULL, updated_at = now()
+           FROM unnest($2::uuid[]) WITH ORDINALITY AS v(id, ordinality)
+           WHERE j.id = v.id AND j.status = 'requested'
+           RETURNING j.*`,
+          [hash, rows.map((row) => row.id)],
+        );
+        // Locked FOR UPDATE above as `requested`: every update must land (if not, roll back everything).
+        if (updated.rows.length !== rows.length)
+          throw new Error(`jobs of envelope ${hash} left the requested state while locked`);
+        const byId = new Map(updated.rows.map((job) => [job.id, job]));
+        await this.deps.audit.writeMany(
+          client,
+          rows.map((row, opIndex) => {
+            const job = byId.get(row.id) as R;
+            return this.event(job, this.kind.events.submitted, 'success', 'submit', {
+              metadata: {
+                attempt: job.attempts,
+                validUntil: Number(validUntil),
+                previousTxHash: row.tx_hash,
+                opIndex,
+                operations: rows.length,
+                channel: key,
+              },
+            });
+          }),
+        );
+        await client.query('COMMIT');
+        this.deps.signals?.envelopeCommitted(this.kind.label, rows.length);
+        this.deps.signals?.channelsChanged();
+        return envelope;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        // Another envelope of this channel committed first (possibly on another instance): its turn.
+        if ((error as { code?: string }).code === UNIQUE_VIOLATION) return undefined;
+        throw error;
       }
-      await client.query('COMMIT');
-      this.deps.signals?.envelopeCommitted(this.kind.label, rows.length);
-      this.deps.signals?.channelsChanged();
-      return envelope;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      // Another envelope of this channel committed first (possibly on another instance): its turn.
-      if ((error as { code?: string }).code === UNIQUE_VIOLATION) return undefined;
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /**
@@ -418,37 +428,80 @@ export class OnchainJobs<R extends JobRow = JobRow> {
     return withSpan(
       this.kind.spanName,
       { [ATTR.txHash]: envelope.hash, [ATTR.jobTable]: this.kind.table, [ATTR.operations]: envelope.operations },
-      async () => {
-        if (!fresh) {
-          const found = await this.lookup(envelope.hash);
-          if (!found) return 'pending';
-          if (found.kind === 'applied') return this.settle(envelope, found);
-          if (found.latestLedgerCloseTime > Number(envelope.valid_until)) {
-            return this.settle(envelope, { kind: 'void', cause: 'expired', resultCode: 'txTOO_LATE', operations: [] });
-          }
-        }
-        const tx = TransactionBuilder.fromXDR(envelope.envelope_xdr, this.deps.networkPassphrase) as Transaction;
-        let result: EnvelopeResult;
-        try {
-          result = await this.deps.gateway.submit(tx, this.kind.label);
-        } catch (error) {
-          this.deps.log[isRpcUnreachable(error) ? 'debug' : 'warn'](
-            { err: error, txHash: envelope.hash },
-            'submission interrupted; will resume',
-          );
-          return 'pending';
-        }
-        await this.deps.hooks?.afterSend?.(envelope);
-        if (result.kind === 'pending') return 'pending';
-        if (result.kind === 'void') {
-          // Refused or expired: make sure no copy was applied meanwhile before any job is queued again.
-          const found = await this.lookup(envelope.hash);
-          if (!found) return 'pending';
-          if (found.kind === 'applied') return this.settle(envelope, found);
-        }
-        return this.settle(envelope, result);
+      async (span) => {
+        const jobs = await this.deps.pool.query<{ id: string }>(
+          `SELECT id FROM ${this.kind.table} WHERE tx_hash = $1 ORDER BY op_index`,
+          [envelope.hash],
+        );
+        span.setAttribute(
+          ATTR.jobIds,
+          jobs.rows.map((r) => r.id),
+        );
+        const outcome = await this.send(envelope, fresh);
+        span.setAttribute(ATTR.envelopeOutcome, outcome === 'pending' ? 'pending' : outcome.kind);
+        return outcome === 'pending' ? 'pending' : outcome.settled;
       },
     );
+  }
+
+  /** The envelope's way to its outcome (see `process`). */
+  private async send(
+    envelope: EnvelopeRow,
+    fresh: boolean,
+  ): Promise<{ kind: 'applied' | 'void'; settled: number } | 'pending'> {
+    const settle = async (result: Extract<EnvelopeResult, { kind: 'applied' | 'void' }>) => ({
+      kind: result.kind,
+      settled: await this.settle(envelope, result),
+    });
+    if (!fresh) {
+      const found = await this.lookup(envelope.hash);
+      if (!found) return 'pending';
+      if (found.kind === 'applied') return settle(found);
+      const { refusal } = envelope;
+      if (found.latestLedgerCloseTime > Number(envelope.valid_until)) {
+        // Void for good: never applied, and its time bound has passed on the ledger.
+        return settle(
+          refusal
+            ? { kind: 'void', cause: 'rejected', ...refusal }
+            : { kind: 'void', cause: 'expired', resultCode: 'txTOO_LATE', operations: [] },
+        );
+      }
+      // Refused before: wait for the time bound rather than send it again.
+      if (refusal) return 'pending';
+    }
+    const tx = TransactionBuilder.fromXDR(envelope.envelope_xdr, this.deps.networkPassphrase) as Transaction;
+    let result: EnvelopeResult;
+    try {
+      result = await this.deps.gateway.submit(tx, this.kind.label);
+    } catch (error) {
+      this.deps.log[isRpcUnreachable(error) ? 'debug' : 'warn'](
+        { err: error, txHash: envelope.hash },
+        'submission interrupted; will resume',
+      );
+      return 'pending';
+    }
+    await this.deps.hooks?.afterSend?.(envelope);
+    if (result.kind === 'pending') return 'pending';
+    if (result.kind === 'void') {
+      // Refused or expired: make sure no copy was applied meanwhile before any job is queued again.
+      const found = await this.lookup(envelope.hash);
+      if (!found) return 'pending';
+      if (found.kind === 'applied') return settle(found);
+      if (result.cause === 'rejected') {
+        // A refused envelope is not void until its time bound passes: its jobs may go out next on another
+        // channel, whose sequence number would not exclude a copy of this one resent meanwhile.
+        await this.deps.pool.query(
+          `UPDATE onchain_envelopes SET refusal = $2 WHERE hash = $1 AND status = 'submitted'`,
+          [envelope.hash, JSON.stringify({ resultCode: result.resultCode, operations: result.operations })],
+        );
+        this.deps.log.warn(
+          { txHash: envelope.hash, resultCode: result.resultCode, validUntil: Number(envelope.valid_until) },
+          'envelope refused; its jobs wait for its time bound before a new envelope',
+        );
+        return 'pending';
+      }
+    }
+    return settle(result);
   }
 
   private async lookup(hash: string): Promise<LookupResult | undefined> {
@@ -483,13 +536,10 @@ export class OnchainJobs<R extends JobRow = JobRow> {
         `SELECT * FROM ${this.kind.table} WHERE tx_hash = $1 AND status = 'submitted' ORDER BY op_index FOR UPDATE`,
         [envelope.hash],
       );
-      const out: R[] = [];
-      for (const row of rows) {
-        const next = transitionOf(result, row.op_index, row.attempts, this.maxAttempts);
-        const updated = await this.apply(client, row, next);
-        if (updated && SETTLED.has(updated.status)) out.push(updated);
-      }
-      return out;
+      const next = new Map(
+        rows.map((row) => [row.id, transitionOf(result, row.op_index, row.attempts, this.maxAttempts)]),
+      );
+      return this.apply(client, envelope.hash, next);
     });
     this.deps.signals?.channelsChanged();
     const confirmed = settled.filter((row) => row.status === 'confirmed').length;
@@ -502,56 +552,72 @@ export class OnchainJobs<R extends JobRow = JobRow> {
     return settled.length;
   }
 
-  private async apply(client: PoolClient, row: R & { status: 'submitted' }, next: JobTransition) {
+  /**
+   * Applies each job's transition in one UPDATE (conditional on the job still being submitted with
+   * this hash) and writes the settled jobs' audit events in one INSERT. Returns the settled rows.
+   */
+  private async apply(client: PoolClient, hash: string, next: ReadonlyMap<string, JobTransition>): Promise<R[]> {
+    const ids = [...next.keys()];
+    const transitions = [...next.values()];
     const { rows } = await client.query<R>(
-      `UPDATE ${this.kind.table} SET status = $3, ledger = $4, result_code = $5, attempts = attempts - $6,
-         updated_at = now()
-       WHERE id = $1 AND status = 'submitted' AND tx_hash = $2 RETURNING *`,
+      `UPDATE ${this.kind.table} AS j SET status = v.status, ledger = v.ledger, result_code = v.result_code,
+         attempts = j.attempts - v.refund, updated_at = now()
+       FROM unnest($2::uuid[], $3::text[], $4::int[], $5::text[], $6::int[]) AS v(id, status, ledger, result_code, refund)
+       WHERE j.id = v.id AND j.status = 'submitted' AND j.tx_hash = $1
+       RETURNING j.*`,
       [
-        row.id,
-        row.tx_hash,
-        next.to,
-        'ledger' in next ? next.ledger : null,
-        next.to === 'confirmed' ? null : next.resultCode,
-        next.to === 'requested' && !next.counted ? 1 : 0,
+        hash,
+        ids,
+        transitions.map((t) => t.to),
+        transitions.map((t) => ('ledger' in t ? t.ledger : null)),
+        transitions.map((t) => (t.to === 'confirmed' ? null : t.resultCode)),
+        transitions.map((t) => (t.to === 'requested' && !t.counted ? 1 : 0)),
       ],
     );
-    const updated = rows[0];
-    if (!updated) return undefined;
-    if (next.to === 'requested') {
-      this.deps.log.info(
-        { [this.kind.resource]: row.id, txHash: row.tx_hash, opIndex: row.op_index, resultCode: next.resultCode },
-        next.counted
-          ? 'envelope void; job queued for a new envelope'
-          : 'batch failed on another operation; job re-batched',
+    const events: AuditInput[] = [];
+    const settled: R[] = [];
+    for (const row of [...rows].sort((x, y) => Number(x.op_index) - Number(y.op_index))) {
+      const t = next.get(row.id);
+      if (!t) continue;
+      if (t.to === 'requested') {
+        this.deps.log.info(
+          { [this.kind.resource]: row.id, txHash: hash, opIndex: row.op_index, resultCode: t.resultCode },
+          t.counted
+            ? 'envelope void; job queued for a new envelope'
+            : 'batch failed on another operation; job re-batched',
+        );
+        continue;
+      }
+      const confirmed = t.to === 'confirmed';
+      settled.push(row);
+      events.push(
+        this.event(
+          row,
+          confirmed ? this.kind.events.confirmed : this.kind.events.failed,
+          confirmed ? 'success' : 'failure',
+          confirmed ? 'confirm' : t.to === 'expired' ? 'expire' : 'fail',
+          {
+            txHash: hash,
+            reason: confirmed ? null : t.to === 'expired' ? 'expired' : t.resultCode,
+            metadata: { ledger: t.ledger, attempts: row.attempts, opIndex: row.op_index },
+          },
+        ),
       );
-      return updated;
     }
-    const confirmed = next.to === 'confirmed';
-    await this.audit(
-      client,
-      updated,
-      confirmed ? this.kind.events.confirmed : this.kind.events.failed,
-      confirmed ? 'success' : 'failure',
-      confirmed ? 'confirm' : next.to === 'expired' ? 'expire' : 'fail',
-      {
-        reason: confirmed ? null : next.to === 'expired' ? 'expired' : next.resultCode,
-        metadata: { ledger: 'ledger' in next ? next.ledger : null, attempts: updated.attempts, opIndex: row.op_index },
-      },
-    );
-    return updated;
+    if (events.length > 0) await this.deps.audit.writeMany(client, events);
+    return settled;
   }
 
-  private audit(
-    client: PoolClient,
+  /** One audit event about `row`, with the kind's fields and the client of the request that started it. */
+  private event(
     row: R,
     event: string,
     result: 'success' | 'failure',
     action: string,
     extra: Partial<AuditInput>,
-  ): Promise<unknown> {
+  ): AuditInput {
     const kindFields = this.kind.auditFields(row);
-    return this.deps.audit.write(client, {
+    return {
       event,
       result,
       action,
@@ -566,6 +632,6 @@ export class OnchainJobs<R extends JobRow = JobRow> {
       ...kindFields,
       ...extra,
       metadata: { ...kindFields.metadata, ...extra.metadata },
-    });
+    };
   }
 }

@@ -32,10 +32,10 @@ export function isRpcUnreachable(error: unknown): error is RpcUnreachableError {
 }
 
 /**
- * Whether a thrown RPC failure means the RPC could not be reached or did not answer: a socket or
- * fetch failure (the SDK's AxiosError without a response), a timeout of the instrumented client,
- * or an HTTP 5xx (a proxy or load balancer in front of a dead RPC). A JSON-RPC error, a 4xx or a
- * missing account are answers, not outages.
+ * Whether a thrown RPC failure means the RPC could not be reached or did not answer: a socket error
+ * code (`ECONNREFUSED`, `UND_ERR_*`, on the error or its cause), `fetch failed`, an HTTP client or
+ * instrumented-client timeout, or an HTTP 5xx (a proxy or load balancer in front of a dead RPC). A
+ * JSON-RPC error, a 4xx, a missing account or any other exception (a bug) is not an outage.
  */
 export function isOutage(error: unknown): boolean {
   if (error instanceof RpcUnreachableError) return true;
@@ -43,13 +43,20 @@ export function isOutage(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const status = (error as { response?: { status?: unknown } }).response?.status;
   if (typeof status === 'number') return status >= 500;
-  if ((error as { isAxiosError?: unknown }).isAxiosError === true || error instanceof TypeError) return true;
-  return socketCode(error) !== undefined || socketCode((error as { cause?: unknown }).cause) !== undefined;
+  if (socketCode(error) !== undefined || socketCode((error as { cause?: unknown }).cause) !== undefined) return true;
+  // fetch's `TypeError: fetch failed`, which the SDK's HTTP client rewraps as an AxiosError without the cause, and
+  // its timeout (ECONNABORTED). Any other TypeError or AxiosError is a bug or a bad answer, not an outage.
+  const { message } = error as { message?: unknown };
+  if (message === 'fetch failed') return true;
+  return (
+    (error as { isAxiosError?: unknown }).isAxiosError === true && (error as { code?: unknown }).code === 'ECONNABORTED'
+  );
 }
 
 function socketCode(error: unknown): string | undefined {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  return typeof code === 'string' && /^(E[A-Z]+|UND_ERR)/.test(code) ? code : undefined;
+  // errno codes (ECONNREFUSED, EAI_AGAIN), undici's (UND_ERR_CONNECT_TIMEOUT), axios' ERR_NETWORK; never Node's ERR_* bugs.
+  return typeof code === 'string' && /^(E(?!RR_)[A-Z_]+|UND_ERR_[A-Z_]+|ERR_NETWORK)$/.test(code) ? code : undefined;
 }
 
 /**

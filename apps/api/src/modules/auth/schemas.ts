@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { BODY_ERRORS, errorResponses } from '../../schemas';
+import { BODY_ERRORS, errorResponses, publicAccess } from '../../schemas';
 
 /** A Stellar account id: G followed by 55 base32 characters (checksum verified in the service). */
 const stellarAddress = Type.String({ pattern: '^G[A-Z2-7]{55}$', description: 'Stellar public key (G...)' });
@@ -15,6 +15,7 @@ export const challengeSchema = {
   tags: ['auth'],
   operationId: 'createChallenge',
   summary: 'Get a single-use sign-in challenge for a Stellar account',
+  security: publicAccess,
   body: Type.Object({ stellarAddress }, { additionalProperties: false }),
   response: { ...errorResponses(...BODY_ERRORS, 401, 429), 200: challenge },
 };
@@ -34,6 +35,7 @@ export const verifySchema = {
   tags: ['auth'],
   operationId: 'verifyChallenge',
   summary: 'Exchange a SEP-53 signature of the challenge for a JWT',
+  security: publicAccess,
   body: verifyBody,
   response: {
     ...errorResponses(...BODY_ERRORS, 401, 429),

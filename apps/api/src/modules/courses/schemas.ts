@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { errorResponses, slugId } from '../../schemas';
+import { errorResponses, publicAccess, slugId } from '../../schemas';
 
 const quizSummary = Type.Object({
   id: Type.String(),
@@ -23,6 +23,7 @@ export const listCoursesSchema = {
   tags: ['courses'],
   operationId: 'listCourses',
   summary: 'List courses and their quizzes',
+  security: publicAccess,
   response: { ...errorResponses(), 200: courseList },
 };
 
@@ -42,6 +43,7 @@ export const getQuizSchema = {
   tags: ['courses'],
   operationId: 'getQuiz',
   summary: 'A quiz with its questions and choices (never the answers)',
+  security: publicAccess,
   params: Type.Object({ quizId: slugId }),
   response: { ...errorResponses(404), 200: quizView },
 };

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type Static, Type } from 'typebox';
-import { errorResponses, refTo, stringEnum } from '../../schemas';
+import { errorResponses, publicAccess, refTo, stringEnum } from '../../schemas';
 
 /** Readiness and the state of each dependency: `up`, `down`, or `in-process` (Redis not configured). */
 const readiness = Type.Object(
@@ -16,6 +16,7 @@ const healthSchema = {
   tags: ['health'],
   operationId: 'health',
   summary: 'Liveness: the process answers',
+  security: publicAccess,
   response: { 200: Type.Object({ status: Type.String() }), 500: errorResponses()[500] },
 };
 
@@ -23,6 +24,7 @@ const readySchema = {
   tags: ['health'],
   operationId: 'ready',
   summary: 'Readiness: PostgreSQL, Redis and the Stellar RPC answer',
+  security: publicAccess,
   response: {
     '2xx': refTo(readiness),
     500: errorResponses()[500],
