@@ -116,10 +116,14 @@ describe('operator signals', () => {
       () => value(registry, 'onchain_reconciler_passes_total', { outcome: 'idle' }),
       (v) => (v ?? 0) > 0,
     );
-    // A new learner's account did not exist: an expected answer, not an RPC error.
+    // The batch read its destinations with one getLedgerEntries request: a new learner's missing account
+    // is an expected answer (absent from the result), never an RPC error.
     expect(
-      await value(registry, 'stellar_rpc_requests_total', { rpc_method: 'getAccount', outcome: 'not_found' }),
+      await value(registry, 'stellar_rpc_requests_total', { rpc_method: 'getAccountEntries', outcome: 'ok' }),
     ).toBeGreaterThanOrEqual(1);
+    expect(
+      await value(registry, 'stellar_rpc_requests_total', { rpc_method: 'getAccountEntries', outcome: 'rpc_error' }),
+    ).toBeUndefined();
   });
 
   it('says when PostgreSQL stops answering and when it is back, with the pool gauges', async () => {

@@ -1,4 +1,4 @@
-import { Account, Keypair, type rpc, xdr } from '@stellar/stellar-sdk';
+import { Account, Keypair, type rpc, StrKey, xdr } from '@stellar/stellar-sdk';
 import { ERROR_CODES, StellarInstrumentedError } from './errors';
 
 /**
@@ -24,4 +24,48 @@ export async function readAccountEntry(server: rpc.Server, address: string): Pro
 /** The `Account` (address and current sequence number) the SDK's `getAccount` returns. */
 export function accountFromEntry(address: string, entry: xdr.AccountEntry): Account {
   return new Account(address, entry.seqNum.toString());
+}
+
+/** Most keys one `getLedgerEntries` request takes (Stellar RPC's limit). */
+export const MAX_LEDGER_KEYS = 200;
+
+/**
+ * Reads several accounts' ledger entries with one `getLedgerEntries` call. Accounts that do not exist
+ * are absent from the map (not an error); a failed request rejects with the SDK's error.
+ *
+ * @throws StellarInstrumentedError `INVALID_OPTION` for more than 200 distinct addresses or one that is not a `G…` account id.
+ */
+export async function readAccountEntries(
+  server: rpc.Server,
+  addresses: readonly string[],
+): Promise<Map<string, xdr.AccountEntry>> {
+  const distinct = [...new Set(addresses)];
+  if (distinct.length > MAX_LEDGER_KEYS) {
+    throw new StellarInstrumentedError(
+      ERROR_CODES.INVALID_OPTION,
+      `getAccountEntries reads at most ${MAX_LEDGER_KEYS} accounts per call, got ${distinct.length}`,
+    );
+  }
+  const found = new Map<string, xdr.AccountEntry>();
+  if (distinct.length === 0) return found;
+  const byKey = new Map<string, string>();
+  const keys = distinct.map((address) => {
+    if (!StrKey.isValidEd25519PublicKey(address)) {
+      throw new StellarInstrumentedError(
+        ERROR_CODES.INVALID_OPTION,
+        `not an account id (G...): ${address.slice(0, 8)}…`,
+      );
+    }
+    const key = xdr.LedgerKey.account(
+      new xdr.LedgerKeyAccount({ accountId: Keypair.fromPublicKey(address).xdrPublicKey() }),
+    );
+    byKey.set(key.toXDR('base64'), address);
+    return key;
+  });
+  const response = await server.getLedgerEntries(...keys);
+  for (const entry of response.entries ?? []) {
+    const address = byKey.get(entry.key.toXDR('base64'));
+    if (address && entry.val.type === 'account') found.set(address, entry.val.value);
+  }
+  return found;
 }

@@ -1,6 +1,6 @@
 import { trace } from '@opentelemetry/api';
 import type { rpc } from '@stellar/stellar-sdk';
-import { accountFromEntry, readAccountEntry } from './account';
+import { accountFromEntry, readAccountEntries, readAccountEntry } from './account';
 import { transactionHash } from './bounds';
 import { ERROR_CODES, StellarInstrumentedError } from './errors';
 import type { ClientDeps } from './internal-types';
@@ -70,6 +70,7 @@ export function createStellarClient(options: StellarClientOptions): StellarClien
     getAccount: (address) =>
       rpcCaller.call('getAccount', async () => accountFromEntry(address, await readAccountEntry(server, address))),
     getAccountEntry: (address) => rpcCaller.call('getAccountEntry', () => readAccountEntry(server, address)),
+    getAccountEntries: (addresses) => rpcCaller.call('getAccountEntries', () => readAccountEntries(server, addresses)),
     getTransaction: (hash) =>
       rpcCaller.call('getTransaction', () => server.getTransaction(hash), {
         attributes: { [ATTR_TX_HASH]: hash },

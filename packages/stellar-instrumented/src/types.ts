@@ -160,6 +160,12 @@ export interface StellarClient {
   getAccount(address: string): Promise<Account>;
   /** The account's ledger entry (`entry.balance`: stroops, a bigint), same errors and outcomes as `getAccount`. */
   getAccountEntry(address: string): Promise<xdr.AccountEntry>;
+  /**
+   * Several accounts' ledger entries with one `getLedgerEntries` call (at most 200 distinct addresses,
+   * else `STELLAR_ERR_INVALID_OPTION`), keyed by address; an account that does not exist is absent (no
+   * error). A failed request keeps the SDK's error. E.g. deciding payment or create_account for a batch.
+   */
+  getAccountEntries(addresses: readonly string[]): Promise<Map<string, xdr.AccountEntry>>;
   /** One `server.getTransaction` with a timeout, a span and metrics (a single look, no waiting). */
   getTransaction(hash: string): Promise<rpc.Api.GetTransactionResponse>;
   /** `server.getHealth` with a timeout, a span and metrics. */

@@ -121,6 +121,26 @@ describe('instrumented simulate / prepare / reads', () => {
     expect(foundSpan!.attributes['stellar.rpc.outcome']).toBe('ok');
   });
 
+  it('reads several accounts with one getLedgerEntries call; missing ones are absent, not errors', async () => {
+    const [a, b] = [h.sandbox.accounts[0]!.publicKey, h.sandbox.accounts[1]!.publicKey];
+    const missing = Keypair.random().publicKey();
+    const entries = await h.client.getAccountEntries([a, missing, b, a]);
+    expect([...entries.keys()].sort()).toEqual([a, b].sort());
+    expect(entries.get(a)!.balance).toBeGreaterThan(0n);
+    expect(await h.client.getAccountEntries([])).toEqual(new Map());
+    expect(
+      await sample(h.registry, 'stellar_rpc_requests_total', { rpc_method: 'getAccountEntries', outcome: 'ok' }),
+    ).toBe(2);
+    await expect(h.client.getAccountEntries(['GNOPE'])).rejects.toMatchObject({ code: ERROR_CODES.INVALID_OPTION });
+    const many = Array.from({ length: 201 }, () => Keypair.random().publicKey());
+    await expect(h.client.getAccountEntries(many)).rejects.toMatchObject({ code: ERROR_CODES.INVALID_OPTION });
+    // A failed request is the failure it is, never "not found".
+    h.sandbox.faults.inject({ kind: 'drop_connection', rpcMethod: 'getLedgerEntries' });
+    const failure = await h.client.getAccountEntries([a]).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(Error);
+    expect(failure).not.toMatchObject({ code: ERROR_CODES.INVALID_OPTION });
+  });
+
   it('labels a JSON-RPC error object (as the SDK throws it) rpc_error', async () => {
     // The sandbox does not serve getTransactions, so the SDK throws the bare JSON-RPC error object.
     const thrown = await h.server.getTransactions({ startLedger: 1 }).catch((e: unknown) => e);

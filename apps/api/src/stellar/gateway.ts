@@ -1,9 +1,7 @@
 import {
   createStellarClient,
   decodeResult,
-  ERROR_CODES,
   type StellarClient,
-  StellarInstrumentedError,
   type SubmissionOutcome,
 } from '@app/stellar-instrumented';
 import { type Account, rpc, type Transaction } from '@stellar/stellar-sdk';
@@ -46,8 +44,8 @@ export type LookupResult =
 /** The Stellar RPC operations the on-chain jobs use. */
 export interface StellarGateway {
   getAccount(publicKey: string): Promise<Account>;
-  /** False only when the RPC says the account does not exist; rejects on any other failure. */
-  accountExists(publicKey: string): Promise<boolean>;
+  /** Which of `publicKeys` (at most 200) exist, with one `getLedgerEntries` request; rejects when the RPC fails. */
+  existingAccounts(publicKeys: readonly string[]): Promise<Set<string>>;
   /** Native balance in XLM (stroops / 10^7); rejects when the account is missing or the RPC fails. */
   balanceXlm(publicKey: string): Promise<number>;
   prepare(tx: Transaction): Promise<Transaction>;
@@ -93,14 +91,8 @@ export function rpcGateway(server: rpc.Server, options: GatewayOptions = {}): St
   });
   return {
     getAccount: (publicKey) => client.getAccount(publicKey),
-    async accountExists(publicKey) {
-      try {
-        await client.getAccount(publicKey);
-        return true;
-      } catch (error) {
-        if (error instanceof StellarInstrumentedError && error.code === ERROR_CODES.ACCOUNT_NOT_FOUND) return false;
-        throw error;
-      }
+    async existingAccounts(publicKeys) {
+      return new Set((await client.getAccountEntries(publicKeys)).keys());
     },
     async balanceXlm(publicKey) {
       const entry = await client.getAccountEntry(publicKey);

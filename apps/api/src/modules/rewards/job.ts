@@ -30,7 +30,8 @@ export function rewardJobKind(
       failed: AUDIT.rewardClaimFailed,
     },
     async build(rows, account, operationSource) {
-      const exists = await Promise.all(rows.map((row) => stellar.gateway.accountExists(row.destination)));
+      // One getLedgerEntries request for the whole batch (at most 100 destinations).
+      const existing = await stellar.gateway.existingAccounts(rows.map((row) => row.destination));
       // One create_account per new destination: a second one in the same envelope would fail the batch.
       const created = new Set<string>();
       const source = operationSource === undefined ? {} : { source: operationSource };
@@ -39,16 +40,16 @@ export function rewardJobKind(
         fee: BASE_FEE,
         networkPassphrase: stellar.networkPassphrase,
       });
-      rows.forEach((row, i) => {
+      for (const row of rows) {
         const destination = row.destination;
         const amount = String(row.amount);
-        if (exists[i] || created.has(destination)) {
+        if (existing.has(destination) || created.has(destination)) {
           builder.addOperation(Operation.payment({ destination, asset: Asset.native(), amount, ...source }));
         } else {
           created.add(destination);
           builder.addOperation(Operation.createAccount({ destination, startingBalance: amount, ...source }));
         }
-      });
+      }
       return builder.addMemo(Memo.text('learn-to-earn reward')).setTimeout(options.timeoutSeconds).build();
     },
     auditFields: (row) => ({ amount: String(row.amount) }),
