@@ -4,8 +4,11 @@
 //   node benchmarks/cpu.js [rounds=7]        (from packages/tracing, after the build)
 // BENCH_BEFORE=<path to another build's register.mjs> adds that build's 0 % / 10 % / 100 % rows
 // (e.g. the build before a change, copied to dist-before/). Export goes nowhere (exporter none), so
-// the 100 % row is span creation and ending only; throughput.js measures export.
-const { execFileSync } = require('node:child_process');
+// the 100 % row is span creation and ending only. BENCH_EXPORT=1 adds two 100 % rows exporting OTLP JSON
+// to a local receiver (benchmarks/receiver.cjs, its own process): from the export worker (the default)
+// and from the main thread (APP_TRACING_EXPORT_THREAD=main); the queue is made large enough that no span
+// is dropped. "main thread" is process.threadCpuUsage() of the thread that serves requests.
+const { execFileSync, spawn } = require('node:child_process');
 const { join } = require('node:path');
 
 const ROUNDS = Number(process.argv[2] ?? 7);
@@ -26,36 +29,80 @@ const setups = [
     : []),
   ...[0, 0.1, 1].map((r) => [`@app/tracing ${r * 100} %`, ...traced(r, '@app/tracing/register')]),
 ];
+const exporting = (thread) => {
+  const [env, args] = traced(1, '@app/tracing/register');
+  return [
+    { ...env, OTEL_TRACES_EXPORTER: 'otlp', APP_TRACING_EXPORT_THREAD: thread, OTEL_BSP_MAX_QUEUE_SIZE: '200000' },
+    args,
+  ];
+};
+if (process.env.BENCH_EXPORT) {
+  setups.push(['@app/tracing 100 % -> OTLP JSON, export worker', ...exporting('worker')]);
+  setups.push(['@app/tracing 100 % -> OTLP JSON, main thread', ...exporting('main')]);
+}
+
+let receiverUrl;
 
 function runOnce(env, args) {
   const out = execFileSync(process.execPath, [...args, join(__dirname, 'inject.cjs')], {
     cwd: join(__dirname, '..'),
-    env: { ...process.env, NODE_OPTIONS: '', ...env },
+    env: { ...process.env, NODE_OPTIONS: '', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiverUrl, ...env },
     encoding: 'utf8',
   });
-  return JSON.parse(out.trim().split('\n').pop()).cpuMicrosPerRequest;
+  return JSON.parse(out.trim().split('\n').pop());
+}
+
+function startReceiver() {
+  const child = spawn(process.execPath, [join(__dirname, 'receiver.cjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve) => {
+    child.stdout.on('data', (chunk) => {
+      const url = JSON.parse(chunk.toString().split('\n')[0]).url;
+      if (url) resolve({ url, stop: () => child.kill('SIGTERM') });
+    });
+  });
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const results = setups.map(() => ({ cpu: [], delta: [], ratio: [] }));
-for (let round = 0; round < ROUNDS; round++) {
-  const cpu = new Array(setups.length);
-  for (let k = 0; k < setups.length; k++) {
-    const i = (k + round) % setups.length;
-    cpu[i] = runOnce(setups[i][1], setups[i][2]);
+const loadAverage = () =>
+  require('node:os')
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
+async function main() {
+  const receiver = process.env.BENCH_EXPORT ? await startReceiver() : undefined;
+  receiverUrl = receiver?.url ?? 'http://127.0.0.1:9/v1/traces';
+  const loadBefore = loadAverage();
+  const results = setups.map(() => ({ cpu: [], delta: [], ratio: [], main: [], mainDelta: [], dropped: 0 }));
+  for (let round = 0; round < ROUNDS; round++) {
+    const out = new Array(setups.length);
+    for (let k = 0; k < setups.length; k++) {
+      const i = (k + round) % setups.length;
+      out[i] = runOnce(setups[i][1], setups[i][2]);
+    }
+    out.forEach((o, i) => {
+      results[i].cpu.push(o.cpuMicrosPerRequest);
+      results[i].delta.push(o.cpuMicrosPerRequest - out[0].cpuMicrosPerRequest);
+      results[i].ratio.push(out[0].cpuMicrosPerRequest / o.cpuMicrosPerRequest);
+      results[i].main.push(o.mainThreadMicrosPerRequest);
+      results[i].mainDelta.push(o.mainThreadMicrosPerRequest - out[0].mainThreadMicrosPerRequest);
+      results[i].dropped += o.stats?.dropped ?? 0;
+    });
   }
-  cpu.forEach((c, i) => {
-    results[i].cpu.push(c);
-    results[i].delta.push(c - cpu[0]);
-    results[i].ratio.push(cpu[0] / c);
+  receiver?.stop();
+  console.log(
+    `Node ${process.version}, ${ROUNDS} rounds, app.inject(), medians; ratio = untraced CPU / setup CPU; load average ${loadBefore} before, ${loadAverage()} after`,
+  );
+  console.log(
+    '| setup | CPU µs/req (process) | added µs/req | CPU ratio | main thread µs/req | main thread added µs/req | spans dropped |',
+  );
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  setups.forEach(([name], i) => {
+    const r = results[i];
+    console.log(
+      `| ${name} | ${median(r.cpu).toFixed(2)} | ${median(r.delta).toFixed(2)} | ${median(r.ratio).toFixed(3)} | ${median(r.main).toFixed(2)} | ${median(r.mainDelta).toFixed(2)} | ${r.dropped} |`,
+    );
   });
 }
-console.log(`Node ${process.version}, ${ROUNDS} rounds, app.inject(), medians; ratio = untraced CPU / setup CPU`);
-console.log('| setup | CPU µs/req | added µs/req | CPU ratio |');
-console.log('| --- | ---: | ---: | ---: |');
-setups.forEach(([name], i) => {
-  const r = results[i];
-  console.log(
-    `| ${name} | ${median(r.cpu).toFixed(2)} | ${median(r.delta).toFixed(2)} | ${median(r.ratio).toFixed(3)} |`,
-  );
-});
+
+main();

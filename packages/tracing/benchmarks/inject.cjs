@@ -1,6 +1,6 @@
 // CPU per request of the benchmark route through `app.inject()` (no sockets, no load generator),
 // printed as JSON: the part of a request's cost an integration adds, measured with process.cpuUsage()
-// in the process itself, which a shared machine disturbs much less than req/s. Started by
+// in the process itself (and with process.threadCpuUsage() for the main thread alone), which a shared machine disturbs much less than req/s. Started by
 // benchmarks/cpu.js with the same BENCH_MODE / preload / OTEL_* settings as server.cjs.
 const mode = process.env.BENCH_MODE ?? 'untraced';
 const Fastify = require('fastify');
@@ -26,12 +26,20 @@ async function main() {
   const samples = [];
   for (let k = 0; k < 3; k++) {
     const before = process.cpuUsage();
+    const beforeThread = process.threadCpuUsage();
     await run(batch);
     const used = process.cpuUsage(before);
-    samples.push((used.user + used.system) / batch);
+    const thread = process.threadCpuUsage(beforeThread);
+    samples.push([(used.user + used.system) / batch, (thread.user + thread.system) / batch]);
   }
-  samples.sort((a, b) => a - b);
-  process.stdout.write(`${JSON.stringify({ cpuMicrosPerRequest: samples[1] })}\n`);
+  samples.sort((a, b) => a[0] - b[0]);
+  // Spans still queued are exported before the counts are read.
+  const tracing = process.env.BENCH_MODE === 'app-tracing' ? require('@app/tracing') : undefined;
+  await tracing?.flushTracing(30_000);
+  const stats = tracing?.getTracingStats();
+  process.stdout.write(
+    `${JSON.stringify({ cpuMicrosPerRequest: samples[1][0], mainThreadMicrosPerRequest: samples[1][1], stats })}\n`,
+  );
   await app.close();
   process.exit(0);
 }

@@ -1,7 +1,8 @@
 // Where the server's CPU goes, by package and by function, for one setup of throughput.js:
 //   node benchmarks/profile.js [setup=unsampled] [seconds=5]     (from packages/tracing, after the build)
 // setups: untraced | unsampled (@app/tracing, parentbased_traceidratio 0) | ratio10 | sampled
-// (100 %, exporter none). The server (benchmarks/server.cjs) is profiled through node:inspector
+// (100 %, exporter none) | exported (100 %, OTLP JSON from the export worker to a receiver in this
+// process; the profile is of the server's main thread, so it shows what the request thread pays). The server (benchmarks/server.cjs) is profiled through node:inspector
 // from after a 2 s warm-up to the end of the load (autocannon, 10 connections × 8 pipelined), so
 // start-up and module loading stay out; the profile is summarised as self time per package (node_modules folder, "node:" for
 // Node's own code, "(gc)", "(program)", "(idle)") and the 25 most expensive functions, each as a share of
@@ -24,7 +25,17 @@ const SETUPS = {
   unsampled: [tracedEnv('0'), register],
   ratio10: [tracedEnv('0.1'), register],
   sampled: [tracedEnv('1'), register],
+  exported: [{ ...tracedEnv('1'), OTEL_TRACES_EXPORTER: 'otlp' }, register],
 };
+
+/** A local OTLP/HTTP receiver that drains each export and answers 200. */
+function startReceiver() {
+  const server = require('node:http').createServer((request, response) => {
+    request.resume();
+    request.on('end', () => response.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
 
 function tracedEnv(ratio) {
   return {
@@ -82,9 +93,13 @@ async function main() {
   if (!env) throw new Error(`unknown setup ${setup}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
+  const receiver = setup === 'exported' ? await startReceiver() : undefined;
+  const endpoint = receiver
+    ? { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://127.0.0.1:${receiver.address().port}/v1/traces` }
+    : {};
   const child = spawn(process.execPath, [...args, join(__dirname, 'server.cjs')], {
     cwd: ROOT,
-    env: { ...process.env, NODE_OPTIONS: '', BENCH_PROFILE: join(dir, `${setup}.cpuprofile`), ...env },
+    env: { ...process.env, NODE_OPTIONS: '', BENCH_PROFILE: join(dir, `${setup}.cpuprofile`), ...env, ...endpoint },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const port = await new Promise((resolve) => {
@@ -109,6 +124,7 @@ async function main() {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await exited;
+  receiver?.close();
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   console.log(
     `setup ${setup}: ${Math.round(result.requests.average)} req/s over ${seconds}s, profile ${join(dir, file)}\n`,

@@ -2,7 +2,9 @@
 //   node benchmarks/throughput.js            (from packages/tracing, after `pnpm build`)
 // BENCH_SECONDS (default 3), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 10) and
 // BENCH_PIPELINING (default 8) tune the run; BENCH_PIN=0 stops pinning the load generator and the
-// server to separate CPUs; BENCH_EXTRA=1 adds "0 % sampled" and "empty hooks" rows.
+// server to separate CPUs; BENCH_EXTRA=1 adds rows: 100 % exported from the main thread (the SDK's usual
+// in-thread export), 100 % over http/protobuf, and Fastify with empty hooks. BENCH_WORKER_CPU=<n> puts the
+// span export worker thread on CPU n (default 1: the server's CPU, where it competes with the event loop).
 // Each setup runs in its own child process (instrumentation patches modules at
 // load time); autocannon runs in this process, the OTLP/HTTP receiver in another.
 const { execFileSync, spawn } = require('node:child_process');
@@ -20,6 +22,8 @@ const PIPELINING = Number(process.env.BENCH_PIPELINING ?? 8);
 // autocannon and the receiver on CPU 0, the measured server on CPU 1, so the scheduler never puts
 // the load generator and the server on one core (BENCH_PIN=0 turns it off).
 const PINNED = process.env.BENCH_PIN !== '0' && os.cpus().length >= 2 && pin(process.pid, 0);
+
+const WORKER_CPU = Number(process.env.BENCH_WORKER_CPU ?? 1);
 
 function pin(pid, cpu) {
   try {
@@ -80,10 +84,27 @@ async function cpuOf(child, lines) {
   child.kill('SIGUSR2');
   for (;;) {
     const line = lines.slice(seen).find((l) => l.cpu);
-    if (line) return line.cpu;
+    if (line) return line;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+/** Pins the `@app/tracing` export worker thread of `pid` (Linux thread name, 15 chars) to `cpu`. */
+function pinExportWorker(pid, cpu) {
+  const { readdirSync, readFileSync } = require('node:fs');
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      if (readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim() === '@app/tracing ex') return pin(tid, cpu);
+    }
+  } catch {}
+  return false;
+}
+
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 function load(port, duration) {
   return autocannon({
@@ -96,11 +117,13 @@ function load(port, duration) {
 
 async function measure(name, env, nodeArgs = []) {
   const { child, port, lines } = await startServer(env, nodeArgs);
+  if (PINNED) pinExportWorker(child.pid, WORKER_CPU);
   await load(port, 1); // warm-up: JIT, connection pools
   const before = await cpuOf(child, lines);
   const result = await load(port, SECONDS);
   const after = await cpuOf(child, lines);
-  const cpuMicros = after.user + after.system - before.user - before.system;
+  const cpuMicros = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
+  const threadMicros = after.thread.user + after.thread.system - before.thread.user - before.thread.system;
   child.removeAllListeners('exit');
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
@@ -110,6 +133,7 @@ async function measure(name, env, nodeArgs = []) {
     name,
     rps: result.requests.average,
     cpuPerRequest: cpuMicros / result.requests.total,
+    mainThreadCpuPerRequest: threadMicros / result.requests.total,
     p99: result.latency.p99,
     errors: result.errors + result.non2xx,
     stats,
@@ -130,18 +154,28 @@ async function main() {
   const preload = ['--import', '@app/tracing/register'];
   const setups = JSON.parse((process.env.BENCH_SETUPS ?? 'null').replaceAll('RECV', receiver.url)) ?? [
     ['untraced', { BENCH_MODE: 'untraced' }, []],
-    ['@app/tracing 100% -> OTLP', traced(1), preload],
-    ['@app/tracing 10% -> OTLP', traced(0.1), preload],
+    ['@app/tracing 100% -> OTLP JSON (worker thread)', traced(1), preload],
+    ['@app/tracing 10% -> OTLP JSON (worker thread)', traced(0.1), preload],
+    ['@app/tracing 0% (nothing sampled)', traced(0), preload],
     ['@fastify/otel + http (defaults), no-op exporter', { BENCH_MODE: 'default-composition' }, []],
-    // BENCH_EXTRA=1: where the 10 % cost goes.
     ...(process.env.BENCH_EXTRA
       ? [
-          ['@app/tracing 0% (nothing sampled)', traced(0), preload],
+          [
+            '@app/tracing 100% -> OTLP JSON (main thread, as before)',
+            traced(1, { APP_TRACING_EXPORT_THREAD: 'main' }),
+            preload,
+          ],
+          [
+            '@app/tracing 100% -> OTLP protobuf (worker thread)',
+            traced(1, { OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' }),
+            preload,
+          ],
           ['Fastify + empty hooks where @fastify/otel adds them', { BENCH_MODE: 'empty-hooks' }, []],
         ]
       : []),
   ];
   const results = setups.map(() => []);
+  const loadBefore = loadAverage();
   // Rounds interleave the setups so a burst of load from elsewhere on the
   // machine hits all of them alike; the table shows the median round.
   for (let round = 0; round < ROUNDS; round++) {
@@ -152,21 +186,26 @@ async function main() {
     name: runs[0].name,
     rps: median(runs.map((r) => r.rps)),
     cpuPerRequest: median(runs.map((r) => r.cpuPerRequest)),
+    mainThreadCpuPerRequest: median(runs.map((r) => r.mainThreadCpuPerRequest)),
+    ratios: runs.map((r, round) => r.rps / results[0][round].rps),
     p99: median(runs.map((r) => r.p99)),
     errors: runs.reduce((sum, r) => sum + r.errors, 0),
     stats: runs.at(-1).stats,
   }));
   const base = rows[0];
+  const pinning = PINNED ? `load on CPU 0, server on CPU 1, span export worker on CPU ${WORKER_CPU}` : 'not pinned';
   console.log(
-    `\n${ROUNDS} rounds x ${SECONDS}s per setup, ${CONNECTIONS} connections x ${PIPELINING} pipelined, ${PINNED ? 'load on CPU 0, server on CPU 1' : 'not pinned'}, Node ${process.version}, median of rounds\n`,
+    `\n${ROUNDS} rounds x ${SECONDS}s per setup, ${CONNECTIONS} connections x ${PIPELINING} pipelined, ${pinning}, Node ${process.version}, median of rounds; load average (1/5/15 min) ${loadBefore} before, ${loadAverage()} after\n`,
   );
-  console.log('| setup | req/s | ratio | CPU µs/req | CPU ratio | p99 ms | spans exported | spans dropped |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log(
+    '| setup | req/s | ratio | ratio per round | CPU µs/req (process) | main thread CPU µs/req | p99 ms | spans exported | spans dropped |',
+  );
+  console.log('| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rows) {
     const exported = r.stats?.queueCapacity ? r.stats.exported : '-';
     const dropped = r.stats?.queueCapacity ? r.stats.dropped : '-';
     console.log(
-      `| ${r.name} | ${Math.round(r.rps)} | ${(r.rps / base.rps).toFixed(2)} | ${Math.round(r.cpuPerRequest)} | ${(base.cpuPerRequest / r.cpuPerRequest).toFixed(2)} | ${r.p99} | ${exported} | ${dropped} |`,
+      `| ${r.name} | ${Math.round(r.rps)} | ${(r.rps / base.rps).toFixed(2)} | ${r.ratios.map((x) => x.toFixed(2)).join(' ')} | ${r.cpuPerRequest.toFixed(1)} | ${r.mainThreadCpuPerRequest.toFixed(1)} | ${r.p99} | ${exported} | ${dropped} |`,
     );
     if (r.errors > 0) console.log(`  (${r.errors} errors / non-2xx)`);
   }

@@ -122,8 +122,6 @@ export interface RpcHealth {
    * success ends an outage, its failure starts one.
    */
   wrap<G extends object>(gateway: G): G;
-  /** Calls `listener` each time the RPC is reachable again; returns the unsubscribe function. */
-  onRecovered(listener: () => void): () => void;
   /** Stops probing (on close). */
   close(): void;
 }
@@ -135,7 +133,6 @@ export function createRpcHealth(options: RpcHealthOptions): RpcHealth {
   const initialDelayMs = options.initialDelayMs ?? 500;
   const maxDelayMs = options.maxDelayMs ?? 30_000;
   const probeTimeoutMs = options.probeTimeoutMs ?? 5000;
-  const listeners = new Set<() => void>();
   const fields = { 'server.address': address };
   let outage: { since: number; reason: string; attempts: number; timer?: NodeJS.Timeout; warned: boolean } | null =
     null;
@@ -156,7 +153,6 @@ export function createRpcHealth(options: RpcHealthOptions): RpcHealth {
     } else {
       log.debug({ ...fields }, `Stellar RPC at ${address} answered again at once (a transient failure)`);
     }
-    for (const listener of listeners) listener();
   };
 
   const scheduleProbe = (delayMs: number) => {
@@ -237,10 +233,6 @@ export function createRpcHealth(options: RpcHealthOptions): RpcHealth {
           return wrapped.get(key);
         },
       });
-    },
-    onRecovered(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
     },
     close() {
       closed = true;
