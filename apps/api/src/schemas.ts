@@ -22,6 +22,9 @@ export const uuid = Type.String({
   pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
 });
 
+/** A Stellar account id: G followed by 55 base32 characters (the checksum is verified where it is used). */
+export const stellarAccountId = Type.String({ pattern: '^G[A-Z2-7]{55}$', description: 'Stellar public key (G...)' });
+
 /** Routes that need `Authorization: Bearer <JWT>`. */
 export const bearerAuth = [{ bearerAuth: [] }];
 

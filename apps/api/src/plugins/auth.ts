@@ -5,13 +5,14 @@ import { StrKey } from '@stellar/stellar-sdk';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Pool } from 'pg';
+import { type Static, Type } from 'typebox';
+import { Compile } from 'typebox/compile';
 import { requestContext } from '../audit-port';
 import { createTokenFailureRecorder, TOKEN_FAILURE } from '../auth-failures';
 import { ERR_UNAUTHORIZED } from '../errors';
 import { SPAN } from '../names';
+import { stellarAccountId, uuid } from '../schemas';
 import { currentTraceId } from '../trace';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const isAccountId = (address: string) => StrKey.isValidEd25519PublicKey(address);
 
@@ -24,11 +25,11 @@ async function userExists(pool: Pool, userId: string, address: string): Promise<
   return (rowCount ?? 0) > 0;
 }
 
-/** What a signed-in caller's token carries. */
-export interface SessionUser {
-  sub: string;
-  addr: string;
-}
+/** What a signed-in caller's token carries: `sub` the user id, `addr` that user's Stellar account. */
+const sessionClaims = Type.Object({ sub: uuid, addr: stellarAccountId });
+export type SessionUser = Static<typeof sessionClaims>;
+/** Checks a verified token's claims against `sessionClaims` (TypeBox's compiled checker). */
+const validClaims = Compile(sessionClaims);
 
 /** The signed-in caller of a request, as the services see it (no Fastify types). */
 export interface Caller {
@@ -87,12 +88,12 @@ export default fp(
         }
         // A token we signed is still only as good as its claims: a subject that is not a user id
         // (or an unknown one, e.g. signed before a database reset) is a 401, never a 500 further on.
-        const { sub, addr } = request.user as { sub?: unknown; addr?: unknown };
-        if (typeof sub !== 'string' || !UUID.test(sub) || typeof addr !== 'string' || !isAccountId(addr)) {
+        const claims: unknown = request.user;
+        if (!validClaims.Check(claims) || !isAccountId(claims.addr)) {
           recordFailure(request, null, TOKEN_FAILURE.subjectMalformed);
           throw ERR_UNAUTHORIZED('the token does not name a user; sign in again');
         }
-        if (!(await userExists(fastify.pg, sub, addr))) {
+        if (!(await userExists(fastify.pg, claims.sub, claims.addr))) {
           recordFailure(request, null, TOKEN_FAILURE.subjectUnknown);
           throw ERR_UNAUTHORIZED('the token names an unknown user; sign in again');
         }

@@ -1,8 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { BODY_ERRORS, errorResponses, publicAccess } from '../../schemas';
-
-/** A Stellar account id: G followed by 55 base32 characters (checksum verified in the service). */
-const stellarAddress = Type.String({ pattern: '^G[A-Z2-7]{55}$', description: 'Stellar public key (G...)' });
+import { BODY_ERRORS, errorResponses, publicAccess, stellarAccountId as stellarAddress } from '../../schemas';
 
 /** A single-use sign-in challenge (SEP-53 message) and when it expires. */
 export const challenge = Type.Object({
