@@ -246,9 +246,9 @@ export function createServiceMetrics(options: ServiceMetricsOptions = {}): Servi
   const ops = createOperatorMetrics(app.registry, pools, () => channelSince);
   const settledListeners = new Set<(kind: JobKindLabel, status: string) => void>();
   const channelListeners = new Set<() => void>();
-  /** Per kind: confirmed operations per ledger not observed yet, and when each tally started (ms). */
-  const tallies = new Map<JobKindLabel, Map<number, { count: number; since: number }>>();
-  let previousPassAt = 0;
+  /** Per kind: confirmed operations per ledger not observed yet, and the reconciler pass count when each tally started. */
+  const tallies = new Map<JobKindLabel, Map<number, { count: number; pass: number }>>();
+  let passes = 0;
   const quizzes = getOrCreateCounter<'passed'>(app.registry, {
     name: METRIC.quizzesCompleted,
     help: 'Quizzes completed, by whether the learner passed.',
@@ -321,7 +321,7 @@ export function createServiceMetrics(options: ServiceMetricsOptions = {}): Servi
     envelopeCommitted: (kind, operations) => ops.batchOperations.observe({ kind }, operations),
     operationsConfirmed(kind, ledger, count) {
       ops.confirmed.inc({ kind }, count);
-      const tally = tallies.get(kind) ?? new Map<number, { count: number; since: number }>();
+      const tally = tallies.get(kind) ?? new Map<number, { count: number; pass: number }>();
       tallies.set(kind, tally);
       for (const [older, { count: n }] of tally) {
         if (older < ledger) {
@@ -329,20 +329,21 @@ export function createServiceMetrics(options: ServiceMetricsOptions = {}): Servi
           tally.delete(older);
         }
       }
-      const entry = tally.get(ledger) ?? { count: 0, since: Date.now() };
+      const entry = tally.get(ledger) ?? { count: 0, pass: passes };
       entry.count += count;
       tally.set(ledger, entry);
     },
     reconcilerPassed() {
+      // A tally started before the previous pass ended has had a whole pass for its ledger's other settlements.
       for (const [kind, tally] of tallies) {
-        for (const [ledger, { count, since }] of tally) {
-          if (since < previousPassAt) {
+        for (const [ledger, { count, pass }] of tally) {
+          if (pass < passes) {
             ops.perLedger.observe({ kind }, count);
             tally.delete(ledger);
           }
         }
       }
-      previousPassAt = Date.now();
+      passes += 1;
     },
     channelsChanged() {
       for (const listener of channelListeners) listener();

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PACKAGE_DIR } from './support/child';
+import { PACKAGE_DIR, type RunningService, startService } from './support/child';
 import { type ReceivedSpan, startOtlpReceiver } from './support/otlp-receiver';
 
 const SCRIPT = 'test/fixtures/span-shapes.cjs';
@@ -197,5 +197,61 @@ describe('collector down at shutdown', () => {
     const outcome = await run({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://127.0.0.1:${port}/v1/traces` });
     expect(outcome.code).toBe(0);
     expect(outcome.stderr).toMatch(/dropped 2 span\(s\) \(total 2: queue full 0, export failed 2\)/);
+  });
+});
+
+describe('collector down, then back', () => {
+  let service: RunningService | undefined;
+  afterAll(async () => {
+    await service?.stop();
+  });
+
+  /** Waits until `check` holds, polling; fails with the last value after `ms`. */
+  async function until<T>(read: () => Promise<T>, check: (value: T) => boolean, ms = 20_000): Promise<T> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const value = await read();
+      if (check(value)) return value;
+      if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms: ${JSON.stringify(value)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  it('the running service counts the failed exports, keeps serving, and exports again once the collector is up', async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+    service = await startService(
+      'test/fixtures/service.cjs',
+      {
+        FIXTURE_QUIET: '1',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://127.0.0.1:${port}/v1/traces`,
+        OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: '500',
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+      },
+      ['--import', '@app/tracing/register'],
+    );
+    const stats = async () =>
+      ((await (await fetch(`${service!.url}/__stats`)).json()) as { stats: { exported: number; dropped: number } })
+        .stats;
+    for (let i = 0; i < 20; i++) expect((await fetch(`${service.url}/ping`)).status).toBe(200);
+    const down = await until(stats, (s) => s.dropped >= 20);
+    expect(down.exported).toBe(0);
+
+    const receiver = await startOtlpReceiver(port);
+    try {
+      for (let i = 0; i < 10; i++) expect((await fetch(`${service.url}/ping`)).status).toBe(200);
+      await until(
+        async () => receiver.spans.filter((s) => s.name === 'GET /ping').length,
+        (n) => n >= 10,
+      );
+      const up = await until(stats, (s) => s.exported >= 10);
+      // What was dropped while the collector was down stays dropped; nothing is counted twice.
+      expect(up.exported + up.dropped).toBeGreaterThanOrEqual(30);
+      expect(service.stderr()).toMatch(/dropped \d+ span\(s\)/);
+    } finally {
+      await receiver.close();
+    }
   });
 });

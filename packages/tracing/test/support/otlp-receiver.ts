@@ -158,7 +158,7 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
 }
 
 /** A local OTLP/HTTP collector stand-in: accepts POST /v1/traces (JSON or protobuf) and keeps the spans. */
-export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+export async function startOtlpReceiver(port = 0): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   const contentTypes: string[] = [];
   const otherBodies: Buffer[] = [];
@@ -181,10 +181,10 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     otherBodies.push(body);
     response.writeHead(request.url === '/v1/traces' ? 415 : 404).end();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}/v1/traces`,
+    url: `http://127.0.0.1:${bound}/v1/traces`,
     spans,
     contentTypes,
     otherBodies,
