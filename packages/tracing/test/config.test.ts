@@ -10,6 +10,7 @@ describe('resolveConfig', () => {
       exporter: 'otlp',
       otlpEndpoint: 'http://localhost:4318/v1/traces',
       otlpProtocol: 'http/json',
+      exportThread: 'worker',
       sampler: 'parentbased_always_on',
       samplerRatio: 1,
       batch: { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 5000, exportTimeoutMillis: 30000 },
@@ -50,6 +51,24 @@ describe('resolveConfig', () => {
       batch: { maxQueueSize: 256 },
       instrumentations: ['http', 'fastify', 'pg', 'ioredis'],
       debug: true,
+    });
+  });
+
+  it('exports from the worker thread unless APP_TRACING_EXPORT_THREAD or exportThread says main; refuses other values', () => {
+    expect(resolveConfig({}, { APP_TRACING_EXPORT_THREAD: 'MAIN' }).exportThread).toBe('main');
+    expect(resolveConfig({ exportThread: 'worker' }, { APP_TRACING_EXPORT_THREAD: 'main' }).exportThread).toBe(
+      'worker',
+    );
+    let error: unknown;
+    try {
+      resolveConfig({}, { APP_TRACING_EXPORT_THREAD: 'thread' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(TracingError);
+    expect(error).toMatchObject({
+      code: ERROR_CODES.INVALID_OPTION,
+      message: 'APP_TRACING_EXPORT_THREAD="thread" is not supported; expected worker | main',
     });
   });
 
