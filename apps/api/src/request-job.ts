@@ -161,5 +161,11 @@ export function createJobRequester<R extends JobRow>(deps: JobRequestDeps<R>, ki
 
 /** The status fields every job view shares (`jobFields` in schemas.ts). */
 export function jobView(row: JobRow): JobFieldsView {
-  return { status: row.status, txHash: row.tx_hash, ledger: row.ledger, resultCode: row.result_code };
+  return {
+    status: row.status,
+    txHash: row.tx_hash,
+    operationIndex: row.op_index,
+    ledger: row.ledger,
+    resultCode: row.result_code,
+  };
 }

@@ -58,11 +58,13 @@ export const jobStatus = stringEnum(Object.keys(JOB_STATUSES) as JobStatus[]);
 export const jobFields = {
   status: jobStatus,
   txHash: nullable(Type.String()),
+  /** Index of the job's own operation in the transaction `txHash` (a batch pays many jobs in one transaction). */
+  operationIndex: nullable(Type.Integer({ minimum: 0, maximum: 99 })),
   ledger: nullable(Type.Integer()),
   resultCode: nullable(Type.String()),
 };
 const jobFieldsObject = Type.Object(jobFields);
-/** `{ status, txHash, ledger, resultCode }` of a claim or credential view. */
+/** `{ status, txHash, operationIndex, ledger, resultCode }` of a claim or credential view. */
 export type JobFieldsView = Static<typeof jobFieldsObject>;
 
 /** `$id` of the shared error envelope (registered once by the error-handler plugin). */

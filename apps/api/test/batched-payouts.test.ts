@@ -41,6 +41,7 @@ describe('batched payouts over two channel accounts', () => {
   it('pays 29 claims once each in batches of at most 10, two envelopes per ledger; the bad one fails alone', async () => {
     const pool = env.schema.pool;
     const learners: Keypair[] = [];
+    const views: Array<{ headers: Record<string, string>; claimId: string }> = [];
     for (let i = 0; i < CLAIMS; i += 1) {
       const { keypair, headers } = await signIn(t.app);
       const submissionId = await passQuiz(t.app, headers);
@@ -52,6 +53,7 @@ describe('batched payouts over two channel accounts', () => {
       });
       expect(response.statusCode).toBe(201);
       learners.push(keypair);
+      views.push({ headers, claimId: response.json().claimId });
     }
     const bad = learners[4]!.publicKey();
     env.sandbox.faults.inject({ kind: 'tx_failed', resultCode: 'opLOW_RESERVE', destination: bad });
@@ -130,6 +132,12 @@ describe('batched payouts over two channel accounts', () => {
       expect(op.source).toBe(t.options.stellar.distributor.publicKey());
     }
     expect(envelopes.find((e) => e.hash === failed.tx_hash)).toMatchObject({ successful: false });
+    // The learner sees the same: GET /rewards/claims/:id gives the transaction and the operation index.
+    for (const { headers, claimId } of views) {
+      const view = (await t.app.inject({ method: 'GET', url: `/rewards/claims/${claimId}`, headers })).json();
+      const row = claims.find((c) => c.id === claimId)!;
+      expect(view).toMatchObject({ status: row.status, txHash: row.tx_hash, operationIndex: row.op_index });
+    }
 
     // One audit event per outcome, with the claim's hash and operation index.
     const claimed = await auditRows(pool, 'reward_claimed');
