@@ -50,7 +50,7 @@ for (const summary of course.quizzes) {
     await new Promise((r) => setTimeout(r, 500));
     claim = await call('GET', `/rewards/claims/${claim.claimId}`);
   }
-  console.log(`  reward ${claim.amount} XLM: ${claim.status} (tx ${claim.txHash})`);
+  console.log(`  reward ${claim.amount} XLM: ${claim.status} (tx ${claim.txHash}, operation ${claim.operationIndex})`);
 }
 
 let credential = await call('POST', '/credentials', { courseId: course.id });
