@@ -173,6 +173,8 @@ export class WorkerExportProcessor implements SpanProcessor {
   private onMessage(message: FromWorker): void {
     switch (message.type) {
       case 'counts': {
+        // Spans of a worker already counted as lost are not counted again.
+        if (this.gone) return;
         const c = this.workerCounts;
         this.stats.count(message.exported - c.exported);
         this.stats.count(message.queueFull - c.queueFull, QUEUE_FULL);
