@@ -86,7 +86,7 @@ function fail(message: string): never {
 function positiveInt(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
+  const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isInteger(n) || n < 1 || n > 256) fail(`${name} must be an integer between 1 and 256 (got "${raw}")`);
   return n;
 }
