@@ -6,7 +6,6 @@ import { ERR_FORBIDDEN, ERR_NOT_FOUND } from './errors';
 import type { Caller } from './plugins/auth';
 import type { JobFieldsView } from './schemas';
 import type { JobRow, OnchainJobs } from './stellar/onchain-jobs';
-import { waitAtMost } from './wait';
 
 /** What the request path of one job kind (reward claim, credential mint) needs. */
 export interface JobRequestDeps<R extends JobRow = JobRow> {
@@ -15,8 +14,6 @@ export interface JobRequestDeps<R extends JobRow = JobRow> {
   jobs: OnchainJobs<R>;
   /** How long a request waits for the outcome (`CLAIM_WAIT_MS`). */
   waitMs: number;
-  /** How often a waiting request tries again while its job cannot move (`STELLAR_POLL_INTERVAL_MS`). */
-  pollMs?: number;
   auditSecurity(event: AuditInput): Promise<void>;
 }
 
@@ -89,33 +86,15 @@ export function createJobRequester<R extends JobRow>(deps: JobRequestDeps<R>, ki
   };
 
   /**
-   * Drives the job and waits for its outcome for up to `waitMs` in all: while another envelope of
-   * the same source is in flight (here or on another instance) or the RPC is unreachable, a step
-   * leaves the job `requested` at once, so the request tries again every `pollMs` until the job
-   * settles or the time is up. The job goes on in the background either way.
+   * Sends the job's batch (if a channel is free) and waits for its outcome for up to `waitMs` in all:
+   * settled here, the request wakes at once; settled by another instance, within `pollMs` (one shared
+   * look-up for every waiting request, see OnchainJobs.awaitSettled). The job goes on in the background
+   * either way. `waitMs` 0 answers at once and leaves the job to the reconciler.
    */
   const awaitOutcome = async (initial: R): Promise<R> => {
-    const deadline = Date.now() + deps.waitMs;
-    const pollMs = deps.pollMs ?? 250;
-    let row = initial;
-    let driving: Promise<unknown> | undefined;
-    let done = false;
-    while (!SETTLED.has(row.status)) {
-      const left = deadline - Date.now();
-      if (left <= 0) break;
-      // advance() resolves when this process settled the job or its channels have nothing left;
-      // another instance may settle it meanwhile, so the row is read again every pollMs.
-      if (!driving) {
-        done = false;
-        driving = deps.jobs.advance(row.id).finally(() => {
-          done = true;
-        });
-      }
-      await waitAtMost(driving, Math.min(left, pollMs));
-      if (done) driving = undefined;
-      row = (await find(row.id)) ?? row;
-    }
-    return row;
+    if (SETTLED.has(initial.status) || deps.waitMs <= 0) return initial;
+    await deps.jobs.awaitSettled(initial.id, deps.waitMs);
+    return (await find(initial.id)) ?? initial;
   };
 
   return {

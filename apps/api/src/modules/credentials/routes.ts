@@ -13,7 +13,6 @@ const credentialRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       credentialJobKind(fastify.stellar, fastify.metrics, { timeoutSeconds: fastify.config.txTimeoutSeconds }),
     ),
     waitMs: fastify.config.claimWaitMs,
-    pollMs: fastify.config.stellarPollIntervalMs,
     auditSecurity: fastify.auditSecurity,
   });
   fastify.post('/credentials', { schema: mintSchema, onRequest: fastify.authenticate }, async (request, reply) => {

@@ -16,7 +16,6 @@ const rewardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       }),
     ),
     waitMs: fastify.config.claimWaitMs,
-    pollMs: fastify.config.stellarPollIntervalMs,
     auditSecurity: fastify.auditSecurity,
     onRejected: (reason) => fastify.metrics.claimRejected(reason),
   });
