@@ -13,6 +13,7 @@ import authPlugin from './plugins/auth';
 import configPlugin from './plugins/config';
 import dbPlugin from './plugins/db';
 import errorHandler from './plugins/error-handler';
+import jobOutcomesPlugin from './plugins/job-outcomes';
 import metricsPlugin from './plugins/metrics';
 import onchainPlugin from './plugins/onchain';
 import rateLimitPlugin from './plugins/rate-limit';
@@ -52,6 +53,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
   await fastify.register(configPlugin, { config: options.config });
   await fastify.register(errorHandler);
   await fastify.register(dbPlugin, { pool: options.pool });
+  await fastify.register(jobOutcomesPlugin);
   await fastify.register(redisPlugin, { store: options.store });
   await fastify.register(auditPlugin, { audit: options.audit });
   await fastify.register(metricsPlugin, { metrics: options.metrics });

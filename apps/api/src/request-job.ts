@@ -3,20 +3,20 @@ import type { Pool, PoolClient } from 'pg';
 import type { AuditInput, AuditSink } from './audit-port';
 import { withTransaction } from './db/transaction';
 import { ERR_FORBIDDEN, ERR_NOT_FOUND } from './errors';
+import type { JobOutcomes } from './job-outcomes';
 import type { Caller } from './plugins/auth';
 import type { JobFieldsView } from './schemas';
 import type { JobRow, OnchainJobs } from './stellar/onchain-jobs';
-import { waitAtMost } from './wait';
 
 /** What the request path of one job kind (reward claim, credential mint) needs. */
 export interface JobRequestDeps<R extends JobRow = JobRow> {
   pool: Pool;
   audit: AuditSink;
   jobs: OnchainJobs<R>;
-  /** How long a request waits for the outcome (`CLAIM_WAIT_MS`). */
+  /** How long a request waits for the outcome (`CLAIM_WAIT_MS`), in ms; 0 answers at once. */
   waitMs: number;
-  /** How often a waiting request tries again while its job cannot move (`STELLAR_POLL_INTERVAL_MS`). */
-  pollMs?: number;
+  /** Wakes a waiting request when its job settles (job-outcomes.ts). */
+  outcomes: JobOutcomes;
   auditSecurity(event: AuditInput): Promise<void>;
 }
 
@@ -89,33 +89,21 @@ export function createJobRequester<R extends JobRow>(deps: JobRequestDeps<R>, ki
   };
 
   /**
-   * Drives the job and waits for its outcome for up to `waitMs` in all: while another envelope of
-   * the same source is in flight (here or on another instance) or the RPC is unreachable, a step
-   * leaves the job `requested` at once, so the request tries again every `pollMs` until the job
-   * settles or the time is up. The job goes on in the background either way.
+   * Starts the job on its way (one kick of the machine's channel loops: they send waiting jobs in
+   * batches and carry on until nothing waits; the reconciler resumes whatever they leave) and waits
+   * up to `waitMs` for its outcome without polling: `outcomes` wakes the request when the job settles
+   * in this process (`onSettled`), on another instance (PostgreSQL NOTIFY) or, as a fallback, at its
+   * periodic sweep. Then reads the row once. The job goes on in the background either way. Nothing
+   * here retries the RPC: a request never calls the machine in a loop (a failing RPC is retried by
+   * the reconciler, at its own pace).
    */
   const awaitOutcome = async (initial: R): Promise<R> => {
-    const deadline = Date.now() + deps.waitMs;
-    const pollMs = deps.pollMs ?? 250;
-    let row = initial;
-    let driving: Promise<unknown> | undefined;
-    let done = false;
-    while (!SETTLED.has(row.status)) {
-      const left = deadline - Date.now();
-      if (left <= 0) break;
-      // advance() resolves when this process settled the job or its channels have nothing left;
-      // another instance may settle it meanwhile, so the row is read again every pollMs.
-      if (!driving) {
-        done = false;
-        driving = deps.jobs.advance(row.id).finally(() => {
-          done = true;
-        });
-      }
-      await waitAtMost(driving, Math.min(left, pollMs));
-      if (done) driving = undefined;
-      row = (await find(row.id)) ?? row;
-    }
-    return row;
+    if (SETTLED.has(initial.status) || deps.waitMs <= 0) return initial;
+    const woken = deps.outcomes.wait(kind.table, initial.id, deps.waitMs);
+    // The machine logs and counts its own failures; a failed kick leaves the job to the reconciler.
+    deps.jobs.advance(initial.id).catch(() => undefined);
+    await woken;
+    return (await find(initial.id)) ?? initial;
   };
 
   return {

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { notifyOnSettled } from '../../job-outcomes';
 import { callerOf } from '../../plugins/auth';
 import { credentialJobKind } from './job';
 import { getCredentialSchema, mintSchema } from './schemas';
@@ -10,10 +11,13 @@ const credentialRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     pool: fastify.pg,
     audit: fastify.audit,
     jobs: fastify.onchain.register(
-      credentialJobKind(fastify.stellar, fastify.metrics, { timeoutSeconds: fastify.config.txTimeoutSeconds }),
+      notifyOnSettled(
+        credentialJobKind(fastify.stellar, fastify.metrics, { timeoutSeconds: fastify.config.txTimeoutSeconds }),
+        fastify.jobOutcomes,
+      ),
     ),
     waitMs: fastify.config.claimWaitMs,
-    pollMs: fastify.config.stellarPollIntervalMs,
+    outcomes: fastify.jobOutcomes,
     auditSecurity: fastify.auditSecurity,
   });
   fastify.post('/credentials', { schema: mintSchema, onRequest: fastify.authenticate }, async (request, reply) => {

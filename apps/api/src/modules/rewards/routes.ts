@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { notifyOnSettled } from '../../job-outcomes';
 import { callerOf } from '../../plugins/auth';
 import { rewardJobKind } from './job';
 import { createClaimSchema, getClaimSchema } from './schemas';
@@ -10,13 +11,16 @@ const rewardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     pool: fastify.pg,
     audit: fastify.audit,
     jobs: fastify.onchain.register(
-      rewardJobKind(fastify.stellar, fastify.metrics, {
-        timeoutSeconds: fastify.config.txTimeoutSeconds,
-        maxOperations: fastify.config.batchMaxOperations,
-      }),
+      notifyOnSettled(
+        rewardJobKind(fastify.stellar, fastify.metrics, {
+          timeoutSeconds: fastify.config.txTimeoutSeconds,
+          maxOperations: fastify.config.batchMaxOperations,
+        }),
+        fastify.jobOutcomes,
+      ),
     ),
     waitMs: fastify.config.claimWaitMs,
-    pollMs: fastify.config.stellarPollIntervalMs,
+    outcomes: fastify.jobOutcomes,
     auditSecurity: fastify.auditSecurity,
     onRejected: (reason) => fastify.metrics.claimRejected(reason),
   });
