@@ -53,7 +53,6 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
   await fastify.register(configPlugin, { config: options.config });
   await fastify.register(errorHandler);
   await fastify.register(dbPlugin, { pool: options.pool });
-  await fastify.register(jobOutcomesPlugin);
   await fastify.register(redisPlugin, { store: options.store });
   await fastify.register(auditPlugin, { audit: options.audit });
   await fastify.register(metricsPlugin, { metrics: options.metrics });
@@ -71,6 +70,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     ...(options.reconciler === undefined ? {} : { reconciler: options.reconciler }),
   });
   await fastify.register(signalsPlugin, { stellar });
+  await fastify.register(jobOutcomesPlugin);
 
   await fastify.register(healthRoutes);
   await fastify.register(authRoutes, { prefix: '/auth' });

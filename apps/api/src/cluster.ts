@@ -13,18 +13,22 @@
  * Its counts die with it: see the README, "Several workers".
  */
 import cluster, { type Worker } from 'node:cluster';
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { AggregatorRegistry, type PrometheusContentType } from 'prom-client';
+import { answerWorkerMetricsRequests } from './cluster-metrics';
 import { ConfigError, loadConfig } from './config';
+import { ERROR_CODES, type ErrorCode } from './errors';
+import { bearerMatches } from './plugins/metrics';
 
 /**
  * GET /metrics on the primary: `clusterMetrics()` asks every worker for its registry over IPC and
- * merges them (a worker that does not answer within prom-client's 5 s fails the scrape with 503).
- * METRICS_TOKEN, when set, is required as a bearer token, as on a single process.
+ * merges them (a worker that does not answer within prom-client's 5 s fails the scrape with 503
+ * `API_ERR_METRICS_UNAVAILABLE`). METRICS_TOKEN, when set, is required as a bearer token, as on a
+ * single process (401 `API_ERR_UNAUTHORIZED`). Refusals are the service's JSON error envelope.
  */
 async function startClusterMetricsServer(
   registry: AggregatorRegistry<PrometheusContentType>,
@@ -32,16 +36,27 @@ async function startClusterMetricsServer(
   port: number,
   token: string | undefined,
 ): Promise<{ url: string; server: Server }> {
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  const expected = token ? digest(`Bearer ${token}`) : undefined;
+  const refuse = (response: ServerResponse, code: ErrorCode, message: string, headers: Record<string, string> = {}) => {
+    const statusCode = ERROR_CODES[code].status;
+    response
+      .writeHead(statusCode, { 'content-type': 'application/json; charset=utf-8', ...headers })
+      .end(JSON.stringify({ statusCode, code, message }));
+  };
   const server = createServer((request, response) => {
-    if (request.url?.split('?')[0] !== '/metrics' || (request.method !== 'GET' && request.method !== 'HEAD')) {
-      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found; try GET /metrics\n');
+    if (request.url?.split('?')[0] !== '/metrics') {
+      refuse(response, 'API_ERR_ROUTE_NOT_FOUND', `Route ${request.method}:${request.url} not found; try GET /metrics`);
       return;
     }
-    const given = request.headers.authorization;
-    if (expected && (given === undefined || !timingSafeEqual(digest(given), expected))) {
-      response.writeHead(401, { 'www-authenticate': 'Bearer realm="metrics"' }).end('Unauthorized\n');
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      refuse(response, 'API_ERR_METHOD_NOT_ALLOWED', `/metrics answers GET and HEAD, not ${request.method}`, {
+        allow: 'GET, HEAD',
+      });
+      return;
+    }
+    if (token && !bearerMatches(request.headers.authorization, token)) {
+      refuse(response, 'API_ERR_UNAUTHORIZED', '/metrics needs Authorization: Bearer <METRICS_TOKEN>', {
+        'www-authenticate': 'Bearer realm="metrics"',
+      });
       return;
     }
     registry.clusterMetrics().then(
@@ -51,7 +66,7 @@ async function startClusterMetricsServer(
       },
       (error: unknown) => {
         process.stderr.write(`cluster metrics: ${error instanceof Error ? error.message : String(error)}\n`);
-        response.writeHead(503, { 'content-type': 'text/plain' }).end('worker metrics unavailable; retry\n');
+        refuse(response, 'API_ERR_METRICS_UNAVAILABLE', 'a worker did not hand in its metrics in time; retry');
       },
     );
   });
@@ -71,7 +86,7 @@ function fail(message: string): never {
 function positiveInt(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
+  const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isInteger(n) || n < 1 || n > 256) fail(`${name} must be an integer between 1 and 256 (got "${raw}")`);
   return n;
 }
@@ -122,6 +137,8 @@ async function primary(): Promise<void> {
   cluster.setupPrimary({ exec: path.join(__dirname, 'server.js') });
 
   const registry = new AggregatorRegistry<PrometheusContentType>();
+  // Workers serving /metrics on the public port (METRICS_TOKEN) relay this same merged page.
+  answerWorkerMetricsRequests(registry);
   const metrics = await startClusterMetricsServer(
     registry,
     config.metricsHost,

@@ -83,7 +83,8 @@ type Env = Record<string, string | undefined>;
 function integer(env: Env, name: string, fallback: number, problems: string[], min = 0, max = 2 ** 31): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
+  // Digits only: Number() would also take `1e2`, `0x10`, `1.0` and ` 7 `.
+  const value = /^-?\d+$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isInteger(value) || value < min || value > max) {
     problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
     return fallback;
@@ -133,8 +134,26 @@ function trustProxy(raw: string | undefined, problems: string[]): boolean | stri
   return entries;
 }
 
+/** The comma-separated entries of STELLAR_CHANNEL_SECRETS, trimmed; unset or blank: none. */
+function channelEntries(raw: string | undefined): string[] {
+  if (raw === undefined || raw.trim() === '') return [];
+  return raw.split(',').map((seed) => seed.trim());
+}
+
+/** "entry 2 is" / "entries 1, 3 are" (1-based positions; values are never echoed). */
+function entries(positions: number[]): string {
+  return positions.length === 1 ? `entry ${positions[0]} is` : `entries ${positions.join(', ')} are`;
+}
+
 /** STELLAR_CHANNEL_SECRETS: valid, distinct seeds of accounts other than the distributor and issuer (values never echoed). */
-function channelProblems(config: Config, problems: string[]): void {
+function channelProblems(config: Config, raw: string | undefined, problems: string[]): void {
+  const empty = channelEntries(raw).flatMap((seed, i) => (seed === '' ? [i + 1] : []));
+  if (empty.length > 0) {
+    // `" , ,"` or a stray comma is a typo, not "no channels" (unset or empty means none).
+    problems.push(
+      `STELLAR_CHANNEL_SECRETS ${entries(empty)} empty: list secret seeds separated by commas, or leave it unset for no channel accounts`,
+    );
+  }
   const seeds = config.channelSecrets;
   if (seeds.length === 0) return;
   if (!config.stellarRpcUrl) {
@@ -146,7 +165,9 @@ function channelProblems(config: Config, problems: string[]): void {
   if (seeds.length > 100) problems.push(`STELLAR_CHANNEL_SECRETS lists ${seeds.length} seeds; at most 100`);
   const bad = seeds.flatMap((seed, i) => (StrKey.isValidEd25519SecretSeed(seed) ? [] : [i + 1]));
   if (bad.length > 0) {
-    problems.push(`STELLAR_CHANNEL_SECRETS entries ${bad.join(', ')} are not valid secret seeds (S...)`);
+    problems.push(
+      `STELLAR_CHANNEL_SECRETS ${entries(bad)} not ${bad.length === 1 ? 'a valid secret seed' : 'valid secret seeds'} (S...)`,
+    );
   }
   if (new Set(seeds).size !== seeds.length) problems.push('STELLAR_CHANNEL_SECRETS lists the same seed twice');
   if (seeds.some((seed) => seed === config.distributorSecret || seed === config.issuerSecret)) {
@@ -179,10 +200,7 @@ export function loadConfig(env: Env = process.env): Config {
     distributorSecret: env.STELLAR_DISTRIBUTOR_SECRET || undefined,
     issuerSecret: env.STELLAR_ISSUER_SECRET || undefined,
     credentialContractId: env.STELLAR_CREDENTIAL_CONTRACT_ID || undefined,
-    channelSecrets: (env.STELLAR_CHANNEL_SECRETS ?? '')
-      .split(',')
-      .map((seed) => seed.trim())
-      .filter((seed) => seed !== ''),
+    channelSecrets: channelEntries(env.STELLAR_CHANNEL_SECRETS).filter((seed) => seed !== ''),
     channelCount: integer(env, 'STELLAR_CHANNEL_COUNT', 2, problems, 0, 20),
     batchMaxOperations: integer(env, 'STELLAR_BATCH_MAX_OPERATIONS', 100, problems, 1, 100),
     jwtSecret: env.JWT_SECRET || undefined,
@@ -223,7 +241,7 @@ export function loadConfig(env: Env = process.env): Config {
       problems.push('STELLAR_CREDENTIAL_CONTRACT_ID must be a contract id (C...) with STELLAR_RPC_URL');
     }
   }
-  channelProblems(config, problems);
+  channelProblems(config, env.STELLAR_CHANNEL_SECRETS, problems);
   if (production) {
     const embedded: Array<[string, unknown]> = [
       ['DATABASE_URL (would start an in-process PGlite)', config.databaseUrl],

@@ -31,6 +31,10 @@ export const ERROR_CODES = {
   API_ERR_CONFIG: { status: 500, meaning: 'the service is misconfigured (start-up only)' },
   API_ERR_AUTH_STORE_UNAVAILABLE: { status: 503, meaning: 'sign-in is unavailable: Redis cannot be reached' },
   API_ERR_DATABASE_UNAVAILABLE: { status: 503, meaning: 'PostgreSQL cannot be reached; retry shortly' },
+  API_ERR_METRICS_UNAVAILABLE: {
+    status: 503,
+    meaning: 'cluster: a worker did not hand in its metrics in time; retry (never a partial page)',
+  },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -62,6 +66,10 @@ export const ERR_COURSE_INCOMPLETE = define('API_ERR_COURSE_INCOMPLETE', 'not ev
 export const ERR_AUTH_STORE_DOWN = define(
   'API_ERR_AUTH_STORE_UNAVAILABLE',
   'sign-in is unavailable: the nonce store (Redis) cannot be reached; other routes still work',
+);
+export const ERR_METRICS_UNAVAILABLE = define(
+  'API_ERR_METRICS_UNAVAILABLE',
+  'the cluster could not collect every worker’s metrics; retry',
 );
 export const ERR_DB_DOWN = define('API_ERR_DATABASE_UNAVAILABLE', 'the database cannot be reached; retry shortly');
 

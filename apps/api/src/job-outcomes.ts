@@ -1,40 +1,30 @@
 import { Client, type Pool } from 'pg';
-import type { JobKind, JobRow } from './stellar/onchain-jobs';
 
 /**
- * Wakes requests waiting for an on-chain job's outcome (`POST /rewards/claims`, `POST /credentials`,
- * up to `CLAIM_WAIT_MS`) when the job settles, instead of each request polling its row:
+ * Learns which on-chain jobs other instances settled, so that requests waiting here for their
+ * outcome (`POST /rewards/claims`, `POST /credentials`, up to `CLAIM_WAIT_MS`) are woken at once
+ * instead of at the machine's next shared look-up (`OnchainJobs.awaitSettled`, every
+ * `STELLAR_POLL_INTERVAL_MS`, which stays as the fallback for a lost notification).
  *
- * - in this process: the machine's `onSettled` hook (see {@link notifyOnSettled}) wakes them right
- *   after the outcome committed;
- * - on other instances: migration 006's trigger sends `NOTIFY onchain_job_settled, '<table>:<id>'`
- *   in the transaction that settles the job (delivered at commit); each instance LISTENs on ONE
- *   dedicated PostgreSQL connection (not a pool connection). When that connection drops it is
- *   reconnected with exponential backoff (one warning when lost, one info line when back);
- * - fallback, in case a notification is lost: while anyone waits, ONE query per job table every
- *   `sweepMs` (default 2000) reads which of the awaited jobs have settled, whatever the number of
- *   waiting requests.
- *
- * A waiter never queries the RPC or its row in a loop: it sleeps until woken or its time is up.
+ * Migration 006's trigger sends `NOTIFY onchain_job_settled, '<table>:<job id>'` in the transaction
+ * that settles a job (delivered at commit, to every listening session of the database). Each
+ * instance LISTENs on ONE dedicated PostgreSQL connection (made with its pool's settings, outside the
+ * pool). When that connection drops (PostgreSQL restarted, a proxy cut it) it is reconnected with
+ * exponential backoff: one warning when lost, debug lines while retrying, one info line when back.
  */
 
 /** The notification channel migration 006's trigger sends on (payload `<table>:<job id>`). */
 export const JOB_SETTLED_CHANNEL = 'onchain_job_settled';
 
-/** The job tables whose settlement can be awaited. */
+/** The job tables whose settlements are announced. */
 export type JobTable = 'reward_claims' | 'credentials';
 const TABLES: ReadonlySet<string> = new Set<JobTable>(['reward_claims', 'credentials']);
 
-export interface JobOutcomesOptions {
+export interface SettlementListenerOptions {
+  /** Its connection settings (`pool.options`) are used for the dedicated connection. */
   pool: Pool;
-  /**
-   * LISTEN for other instances' settlements on a dedicated connection (made with the pool's own
-   * connection settings). Off for the embedded PGlite (one process, one session): then only this
-   * process's settlements and the sweep wake waiters.
-   */
-  listen: boolean;
-  /** Fallback sweep period in ms while anyone waits; default 2000. */
-  sweepMs?: number;
+  /** Called for every announced settlement (of any instance, this one included). */
+  onSettled(table: JobTable, id: string): void;
   /** First reconnect after this many ms, doubling up to `maxDelayMs`; default 500. */
   initialDelayMs?: number;
   /** Longest pause between two reconnect attempts; default 30000. */
@@ -44,81 +34,24 @@ export interface JobOutcomesOptions {
     warn(obj: object, msg: string): void;
     debug(obj: object, msg: string): void;
   };
-  /** Log level of a PostgreSQL failure (`fastify.dbHealth.failed`: debug when an outage was already reported). */
+  /** Log level of a PostgreSQL failure (`fastify.dbHealth.failed`: debug when an outage was already reported); default warn. */
   failedLevel?(error: unknown): 'debug' | 'warn';
 }
 
-export interface JobOutcomes {
-  /**
-   * Resolves `true` once job `id` of `table` settled (confirmed, failed or expired) as this process
-   * learns it (own settlement, notification or sweep), `false` after `ms` without news. Never rejects.
-   */
-  wait(table: JobTable, id: string, ms: number): Promise<boolean>;
-  /** Job `id` of `table` settled (committed): wakes its waiters in this process. */
-  settled(table: JobTable, id: string): void;
-  /** Whether the LISTEN connection is up (false when `listen` is off). */
+export interface SettlementListener {
+  /** Whether the LISTEN connection is up. */
   readonly listening: boolean;
-  /** Requests waiting right now. */
-  readonly waiting: number;
-  /** Ends the LISTEN connection and the sweep; pending waits resolve `false`. */
+  /** Ends the connection and stops reconnecting. */
   close(): Promise<void>;
 }
 
-export function createJobOutcomes(options: JobOutcomesOptions): JobOutcomes {
+/** Connects at once and LISTENs on {@link JOB_SETTLED_CHANNEL}; never throws (failures are logged and retried). */
+export function createSettlementListener(options: SettlementListenerOptions): SettlementListener {
   const { pool, log } = options;
-  const sweepMs = options.sweepMs ?? 2000;
   const initialDelayMs = options.initialDelayMs ?? 500;
   const maxDelayMs = options.maxDelayMs ?? 30_000;
   const failedLevel = options.failedLevel ?? (() => 'warn' as const);
-  /** `<table>:<id>` → the wake functions of its waiters. */
-  const waiters = new Map<string, Set<(settled: boolean) => void>>();
-  let count = 0;
   let closed = false;
-  let sweepTimer: NodeJS.Timeout | undefined;
-  let sweeping = false;
-
-  const wake = (key: string) => {
-    const set = waiters.get(key);
-    if (!set) return;
-    waiters.delete(key);
-    for (const resolve of set) resolve(true);
-  };
-
-  const sweep = async () => {
-    if (sweeping || waiters.size === 0) return;
-    sweeping = true;
-    try {
-      const byTable = new Map<string, string[]>();
-      for (const key of waiters.keys()) {
-        const at = key.indexOf(':');
-        const table = key.slice(0, at);
-        byTable.set(table, [...(byTable.get(table) ?? []), key.slice(at + 1)]);
-      }
-      for (const [table, ids] of byTable) {
-        if (!TABLES.has(table)) continue;
-        const { rows } = await pool.query<{ id: string }>(
-          `SELECT id FROM ${table} WHERE id = ANY($1::uuid[]) AND status IN ('confirmed', 'failed', 'expired')`,
-          [ids],
-        );
-        for (const row of rows) wake(`${table}:${row.id}`);
-      }
-    } catch (error) {
-      log[failedLevel(error)]({ err: error }, 'could not read the outcome of waiting jobs; will retry');
-    } finally {
-      sweeping = false;
-    }
-  };
-
-  const scheduleSweep = () => {
-    if (sweepTimer || closed || waiters.size === 0) return;
-    sweepTimer = setTimeout(() => {
-      sweepTimer = undefined;
-      void sweep().finally(scheduleSweep);
-    }, sweepMs);
-    sweepTimer.unref();
-  };
-
-  // The LISTEN connection.
   let client: Client | undefined;
   let listening = false;
   let reconnectTimer: NodeJS.Timeout | undefined;
@@ -126,10 +59,12 @@ export function createJobOutcomes(options: JobOutcomesOptions): JobOutcomes {
 
   const onNotification = (message: { channel: string; payload?: string }) => {
     if (message.channel !== JOB_SETTLED_CHANNEL || !message.payload) return;
-    wake(message.payload);
+    const at = message.payload.indexOf(':');
+    const table = message.payload.slice(0, at);
+    if (at > 0 && TABLES.has(table)) options.onSettled(table as JobTable, message.payload.slice(at + 1));
   };
 
-  const connectionFailed = (error: unknown) => {
+  const failed = (error: unknown) => {
     listening = false;
     const old = client;
     client = undefined;
@@ -143,7 +78,7 @@ export function createJobOutcomes(options: JobOutcomesOptions): JobOutcomes {
     if (level === 'warn') lost.warned = true;
     log[level](
       { err: error, attempt: lost.attempts, 'retry.delay_ms': delayMs },
-      `PostgreSQL notification connection (LISTEN ${JOB_SETTLED_CHANNEL}) unavailable: waiting claim/mint requests of other instances' jobs are woken by a ${sweepMs} ms poll meanwhile; reconnecting with backoff (up to ${maxDelayMs / 1000} s)`,
+      `PostgreSQL notification connection (LISTEN ${JOB_SETTLED_CHANNEL}) unavailable: requests waiting for jobs other instances settle learn it at the next poll (STELLAR_POLL_INTERVAL_MS) meanwhile; reconnecting with backoff (up to ${maxDelayMs / 1000} s)`,
     );
     clearTimeout(reconnectTimer);
     reconnectTimer = setTimeout(() => void connect(), delayMs);
@@ -155,17 +90,17 @@ export function createJobOutcomes(options: JobOutcomesOptions): JobOutcomes {
     const next = new Client(pool.options);
     client = next;
     next.on('error', (error) => {
-      if (client === next) connectionFailed(error);
+      if (client === next) failed(error);
     });
     next.on('end', () => {
-      if (client === next && !closed) connectionFailed(new Error('connection ended'));
+      if (client === next && !closed) failed(new Error('connection ended'));
     });
     next.on('notification', onNotification);
     try {
       await next.connect();
       await next.query(`LISTEN ${JOB_SETTLED_CHANNEL}`);
     } catch (error) {
-      if (client === next) connectionFailed(error);
+      if (client === next) failed(error);
       return;
     }
     if (client !== next || closed) return;
@@ -178,73 +113,22 @@ export function createJobOutcomes(options: JobOutcomesOptions): JobOutcomes {
         `PostgreSQL notification connection (LISTEN ${JOB_SETTLED_CHANNEL}) back after ${seconds} s`,
       );
       lost = undefined;
-      // Settlements notified while it was down are lost: read them now.
-      void sweep();
     }
   };
 
-  if (options.listen) void connect();
+  void connect();
 
   return {
-    wait(table, id, ms) {
-      if (closed || ms <= 0) return Promise.resolve(false);
-      const key = `${table}:${id}`;
-      return new Promise<boolean>((resolve) => {
-        let timer: NodeJS.Timeout | undefined;
-        const done = (settled: boolean) => {
-          clearTimeout(timer);
-          count -= 1;
-          resolve(settled);
-        };
-        timer = setTimeout(() => {
-          const set = waiters.get(key);
-          set?.delete(done);
-          if (set?.size === 0) waiters.delete(key);
-          done(false);
-        }, ms);
-        count += 1;
-        const set = waiters.get(key) ?? new Set();
-        set.add(done);
-        waiters.set(key, set);
-        scheduleSweep();
-      });
-    },
-    settled(table, id) {
-      wake(`${table}:${id}`);
-    },
     get listening() {
       return listening;
     },
-    get waiting() {
-      return count;
-    },
     async close() {
       closed = true;
-      clearTimeout(sweepTimer);
       clearTimeout(reconnectTimer);
-      for (const [key, set] of [...waiters]) {
-        waiters.delete(key);
-        for (const resolve of set) resolve(false);
-      }
       const last = client;
       client = undefined;
       listening = false;
       await last?.end().catch(() => undefined);
-    },
-  };
-}
-
-/**
- * The same job kind, whose `onSettled` also wakes this process's waiters of the settled job
- * (after the kind's own hook). The machine calls `onSettled` once per job, after the commit.
- */
-export function notifyOnSettled<R extends JobRow>(kind: JobKind<R>, outcomes: JobOutcomes): JobKind<R> {
-  const own = kind.onSettled;
-  return {
-    ...kind,
-    onSettled(row) {
-      own?.(row);
-      outcomes.settled(kind.table, row.id);
     },
   };
 }

@@ -3,7 +3,6 @@ import type { Pool, PoolClient } from 'pg';
 import type { AuditInput, AuditSink } from './audit-port';
 import { withTransaction } from './db/transaction';
 import { ERR_FORBIDDEN, ERR_NOT_FOUND } from './errors';
-import type { JobOutcomes } from './job-outcomes';
 import type { Caller } from './plugins/auth';
 import type { JobFieldsView } from './schemas';
 import type { JobRow, OnchainJobs } from './stellar/onchain-jobs';
@@ -13,10 +12,8 @@ export interface JobRequestDeps<R extends JobRow = JobRow> {
   pool: Pool;
   audit: AuditSink;
   jobs: OnchainJobs<R>;
-  /** How long a request waits for the outcome (`CLAIM_WAIT_MS`), in ms; 0 answers at once. */
+  /** How long a request waits for the outcome (`CLAIM_WAIT_MS`). */
   waitMs: number;
-  /** Wakes a waiting request when its job settles (job-outcomes.ts). */
-  outcomes: JobOutcomes;
   auditSecurity(event: AuditInput): Promise<void>;
 }
 
@@ -89,20 +86,14 @@ export function createJobRequester<R extends JobRow>(deps: JobRequestDeps<R>, ki
   };
 
   /**
-   * Starts the job on its way (one kick of the machine's channel loops: they send waiting jobs in
-   * batches and carry on until nothing waits; the reconciler resumes whatever they leave) and waits
-   * up to `waitMs` for its outcome without polling: `outcomes` wakes the request when the job settles
-   * in this process (`onSettled`), on another instance (PostgreSQL NOTIFY) or, as a fallback, at its
-   * periodic sweep. Then reads the row once. The job goes on in the background either way. Nothing
-   * here retries the RPC: a request never calls the machine in a loop (a failing RPC is retried by
-   * the reconciler, at its own pace).
+   * Sends the job's batch (if a channel is free) and waits for its outcome for up to `waitMs` in all:
+   * settled here, the request wakes at once; settled by another instance, within `pollMs` (one shared
+   * look-up for every waiting request, see OnchainJobs.awaitSettled). The job goes on in the background
+   * either way. `waitMs` 0 answers at once and leaves the job to the reconciler.
    */
   const awaitOutcome = async (initial: R): Promise<R> => {
     if (SETTLED.has(initial.status) || deps.waitMs <= 0) return initial;
-    const woken = deps.outcomes.wait(kind.table, initial.id, deps.waitMs);
-    // The machine logs and counts its own failures; a failed kick leaves the job to the reconciler.
-    deps.jobs.advance(initial.id).catch(() => undefined);
-    await woken;
+    await deps.jobs.awaitSettled(initial.id, deps.waitMs);
     return (await find(initial.id)) ?? initial;
   };
 

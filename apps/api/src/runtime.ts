@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from './config';
 import { startEmbeddedPostgres } from './db/embedded';
+import { databaseAddress, isDatabaseDown } from './db/health';
 import { migrate } from './db/migrate';
 import { seedCourses } from './db/seed';
 import { AUDIT } from './names';
@@ -92,6 +93,54 @@ async function startStellar(
   };
 }
 
+/** The start-up failure of the database, naming PostgreSQL and its address (never the password). */
+function startupDatabaseError(pool: Pool, error: unknown): Error {
+  const address = databaseAddress(pool);
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  return new Error(
+    isDatabaseDown(error)
+      ? `PostgreSQL at ${address} unreachable (${typeof code === 'string' ? code : message}); check DATABASE_URL and that the server is up`
+      : `PostgreSQL at ${address}: ${message}`,
+    { cause: error },
+  );
+}
+
+/**
+ * Fails the start when a configured source account (distributor, issuer, a channel account) does
+ * not exist on the ledger: one `getLedgerEntries` through the gateway. Without this, a missing
+ * channel only showed as repeated "could not build the envelope" warnings. An RPC that cannot be
+ * asked now does not stop the start (the RPC monitor reports the outage); the check is skipped.
+ */
+async function checkSourceAccounts(setup: StellarSetup, logger: Logger): Promise<void> {
+  const sources: Array<[string, string]> = [
+    ['distributor (STELLAR_DISTRIBUTOR_SECRET)', setup.distributor.publicKey()],
+    ['issuer (STELLAR_ISSUER_SECRET)', setup.issuer.publicKey()],
+    ...setup.channels.map((channel, i): [string, string] => [
+      `channel account ${i + 1} of STELLAR_CHANNEL_SECRETS`,
+      channel.publicKey(),
+    ]),
+  ];
+  let existing: Set<string>;
+  try {
+    existing = await setup.gateway.existingAccounts(sources.map(([, publicKey]) => publicKey));
+  } catch (error) {
+    logger.warn(
+      { err: error, rpcUrl: setup.rpcUrl },
+      'could not check at start that the source accounts exist on the ledger; continuing',
+    );
+    return;
+  }
+  const missing = sources.filter(([, publicKey]) => !existing.has(publicKey));
+  if (missing.length > 0) {
+    throw new Error(
+      `${missing.map(([role, publicKey]) => `the ${role} ${publicKey}`).join(', ')} ${
+        missing.length === 1 ? 'does' : 'do'
+      } not exist on the ledger of ${setup.rpcUrl}: create and fund ${missing.length === 1 ? 'it' : 'them'} first`,
+    );
+  }
+}
+
 /**
  * Connects (or embeds) PostgreSQL, Redis and Stellar, migrates and seeds the
  * database. Embedded defaults are refused in production by loadConfig already.
@@ -114,9 +163,13 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       embedded.postgres = `in-process PostgreSQL (PGlite) at ${pg.connectionString}; data is lost at exit`;
     }
     closers.push(() => pool.end());
-    await migrate(pool);
-    await migrateAuditSchema(pool);
-    await seedCourses(pool);
+    try {
+      await migrate(pool);
+      await migrateAuditSchema(pool);
+      await seedCourses(pool);
+    } catch (error) {
+      throw startupDatabaseError(pool, error);
+    }
 
     let store: KeyValueStore;
     if (config.redisUrl) {
@@ -132,6 +185,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
 
     const metrics = createServiceMetrics({ processMetrics: config.processMetrics });
     const stellar = await startStellar(config, metrics.registry, closers, embedded);
+    if (config.stellarRpcUrl) await checkSourceAccounts(stellar.setup, logger);
     const audit = createAuditWriter({ logger, events: AUDIT });
     return { options: { config, pool, store, stellar: stellar.setup, metrics, audit }, embedded, close };
   } catch (error) {

@@ -220,7 +220,11 @@ function createOperatorMetrics(
       name: METRIC.stellarAccountBalance,
       help: 'Native balance in XLM of the source accounts the service pays from, by account role (channel: the lowest channel account)',
       labelNames: ['account'],
-      aggregator: 'max',
+      // Cluster: each worker reads the ledger at its own times (every BALANCE_REFRESH_INTERVAL_MS and
+      // after each of ITS payouts), so workers disagree between reads. Between reads a balance only
+      // falls (payouts, fees), so the lowest worker value is the freshest; `max` was the stalest.
+      // After a top-up the merged value rises once every worker has read again (≤ the interval).
+      aggregator: 'min',
     }),
   };
   // Every bounded series from the first scrape, so rate() and absent() never start from nothing.

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { Keypair } from '@stellar/stellar-sdk';
 import { Client } from 'pg';
-import { createJobOutcomes, JOB_SETTLED_CHANNEL } from '../src/job-outcomes';
+import { createSettlementListener, JOB_SETTLED_CHANNEL } from '../src/job-outcomes';
 import { createLogger } from '../src/logger';
 import { buildApp, createTestEnv, passQuiz, seedClaims, signIn, type TestEnv } from './helper';
 
@@ -165,18 +165,23 @@ describe('claim requests wait for their outcome without polling', () => {
 
   it('answers a claim request with the outcome another instance settled', async () => {
     // Instance A cannot reach any RPC (a closed port): its request can only learn the outcome from
-    // instance B, which pays the claim (its reconciler picks up the waiting job).
+    // instance B, which pays the claim (its reconciler picks up the waiting job). A's shared look-up
+    // of waited-for jobs runs every 60 s, past the request's 20 s: only B's NOTIFY can wake it in time.
     const closed = rpcFront(env.sandbox.url);
     const closedUrl = await closed.start();
     await closed.stop();
     const a = await buildApp(env, {
       rpcUrl: closedUrl,
       // DATABASE_URL set = a shared PostgreSQL: the app LISTENs (on a connection made with its pool's settings).
-      env: { CLAIM_WAIT_MS: '30000', DATABASE_URL: 'postgresql://unused.invalid/db' },
+      env: {
+        CLAIM_WAIT_MS: '20000',
+        STELLAR_POLL_INTERVAL_MS: '60000',
+        DATABASE_URL: 'postgresql://unused.invalid/db',
+      },
     });
     const b = await buildApp(env, { reconciler: true, env: { RECONCILE_INTERVAL_MS: '200' } });
     try {
-      await until('instance A listening', () => a.jobOutcomes.listening);
+      await until('instance A listening', () => a.settlements?.listening === true);
       const { headers } = await signIn(a.app, Keypair.random());
       const submissionId = await passQuiz(a.app, headers);
       const response = await a.app.inject({
@@ -194,7 +199,7 @@ describe('claim requests wait for their outcome without polling', () => {
   });
 });
 
-describe('job outcomes: NOTIFY, sweep and a lost LISTEN connection', () => {
+describe('settlement listener: NOTIFY from the settling transaction, a lost LISTEN connection', () => {
   let env: TestEnv;
 
   beforeAll(async () => {
@@ -207,31 +212,30 @@ describe('job outcomes: NOTIFY, sweep and a lost LISTEN connection', () => {
   const settle = (id: string) =>
     env.schema.pool.query(`UPDATE reward_claims SET status = 'failed', result_code = 'op_test' WHERE id = $1`, [id]);
 
-  it('wakes a waiter by the settling transaction’s NOTIFY, reconnects a dropped connection and sweeps what it missed', async () => {
+  it('hears each settlement once, reconnects a dropped connection with one warning and one line back', async () => {
     const lines: Line[] = [];
-    const log = createLogger('debug', logSink(lines));
-    // A sweep too slow to matter here: only the notification can wake the first waiter in time.
-    const outcomes = createJobOutcomes({
+    const heard: string[] = [];
+    const listener = createSettlementListener({
       pool: env.schema.pool,
-      listen: true,
-      sweepMs: 600_000,
       initialDelayMs: 50,
-      log,
+      log: createLogger('debug', logSink(lines)),
+      onSettled: (table, id) => heard.push(`${table}:${id}`),
     });
     try {
-      await until('listening', () => outcomes.listening);
+      await until('listening', () => listener.listening);
       const [first, second, third] = await seedClaims(env.schema.pool, [
         Keypair.random().publicKey(),
         Keypair.random().publicKey(),
         Keypair.random().publicKey(),
       ]);
-      const woken = outcomes.wait('reward_claims', first!, 60_000);
-      // A status change that is not a settlement wakes nobody.
-      const other = outcomes.wait('reward_claims', second!, 60_000);
+      // A change that is not a settlement is not announced; a settlement is, once, at commit.
       await env.schema.pool.query(`UPDATE reward_claims SET updated_at = now() WHERE id = $1`, [second]);
       await settle(first!);
-      expect(await woken).toBe(true);
-      expect(outcomes.waiting).toBe(1);
+      await until('the settlement heard', () => heard.length > 0);
+      await env.schema.pool.query(`UPDATE reward_claims SET updated_at = now() WHERE id = $1`, [first]);
+      await settle(third!);
+      await until('the second settlement heard', () => heard.length > 1);
+      expect(heard).toEqual([`reward_claims:${first}`, `reward_claims:${third}`]);
 
       // The connection is killed (PostgreSQL restarted, a proxy dropped it): one warning, reconnect, one line back.
       const admin = new Client(env.schema.pool.options);
@@ -244,42 +248,18 @@ describe('job outcomes: NOTIFY, sweep and a lost LISTEN connection', () => {
       } finally {
         await admin.end();
       }
-      await until('connection lost', () => !outcomes.listening);
-      // Settled while nobody listened: the sweep after reconnecting wakes its waiter.
+      await until('connection lost', () => !listener.listening);
+      await until('listening again', () => listener.listening);
       await settle(second!);
-      await until('listening again', () => outcomes.listening);
-      expect(await other).toBe(true);
+      await until('a settlement heard after reconnecting', () => heard.length > 2);
+      expect(heard[2]).toBe(`reward_claims:${second}`);
       const loud = lines.filter((l) => l.level >= 40);
       expect(loud.map((l) => l.msg)).toEqual([
         expect.stringMatching(/^PostgreSQL notification connection .* unavailable/),
       ]);
       expect(lines.filter((l) => /notification connection .* back after/.test(l.msg))).toHaveLength(1);
-
-      // A waiter whose job does not settle gives up after its time.
-      expect(await outcomes.wait('reward_claims', third!, 100)).toBe(false);
-      expect(outcomes.waiting).toBe(0);
     } finally {
-      await outcomes.close();
-    }
-  });
-
-  it('without LISTEN, the periodic sweep wakes waiters (one query for all of them)', async () => {
-    const log = createLogger('silent', logSink([]));
-    const outcomes = createJobOutcomes({ pool: env.schema.pool, listen: false, sweepMs: 100, log });
-    try {
-      const ids = await seedClaims(
-        env.schema.pool,
-        Array.from({ length: 20 }, () => Keypair.random().publicKey()),
-      );
-      const waits = ids.map((id) => outcomes.wait('reward_claims', id, 60_000));
-      expect(outcomes.waiting).toBe(20);
-      await env.schema.pool.query(
-        `UPDATE reward_claims SET status = 'failed', result_code = 'op_test' WHERE id = ANY($1::uuid[])`,
-        [ids],
-      );
-      expect(await Promise.all(waits)).toEqual(Array(20).fill(true));
-    } finally {
-      await outcomes.close();
+      await listener.close();
     }
   });
 });

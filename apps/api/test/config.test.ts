@@ -100,9 +100,47 @@ describe('configuration', () => {
       ...stellar,
       STELLAR_CHANNEL_SECRETS: [channels[0], 'SNOTASEED', channels[0], stellar.STELLAR_DISTRIBUTOR_SECRET].join(','),
     });
-    expect(bad).toContain('STELLAR_CHANNEL_SECRETS entries 2 are not valid secret seeds');
+    expect(bad).toContain('STELLAR_CHANNEL_SECRETS entry 2 is not a valid secret seed (S...)');
+    expect(problems({ ...stellar, STELLAR_CHANNEL_SECRETS: `SNOTASEED,${channels[0]},GNOTASEED` })).toContain(
+      'STELLAR_CHANNEL_SECRETS entries 1, 3 are not valid secret seeds (S...)',
+    );
     expect(bad).toContain('lists the same seed twice');
     expect(bad).toContain('must not contain the distributor or issuer seed');
     for (const seed of [channels[0]!, 'SNOTASEED', stellar.STELLAR_DISTRIBUTOR_SECRET]) expect(bad).not.toContain(seed);
+  });
+
+  it('refuses empty channel entries: a stray comma is a typo, not "no channel accounts"', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return '';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    const seed = Keypair.random().secret();
+    expect(problems({ STELLAR_CHANNEL_SECRETS: ' , ,' })).toContain(
+      'STELLAR_CHANNEL_SECRETS entries 1, 2, 3 are empty: list secret seeds separated by commas, or leave it unset',
+    );
+    const trailing = problems({ STELLAR_CHANNEL_SECRETS: `${seed},` });
+    expect(trailing).toContain('STELLAR_CHANNEL_SECRETS entry 2 is empty');
+    expect(trailing).not.toContain(seed);
+    // Unset, empty or blank: no channel accounts (the distributor is its own source).
+    for (const blank of ['', '  ']) expect(loadConfig({ STELLAR_CHANNEL_SECRETS: blank }).channelSecrets).toEqual([]);
+  });
+
+  it('takes integers as decimal digits only (no exponent, hex, fraction or padding)', () => {
+    for (const raw of ['1e2', '0x10', '10.0', '1_0', ' 10', '+10', '']) {
+      const read = () => loadConfig({ STELLAR_BATCH_MAX_OPERATIONS: raw, PORT: raw });
+      if (raw === '') expect(read()).toMatchObject({ batchMaxOperations: 100, port: 3000 });
+      else {
+        expect(read).toThrow(`STELLAR_BATCH_MAX_OPERATIONS must be an integer between 1 and 100 (got "${raw}")`);
+        expect(read).toThrow(`PORT must be an integer between 0 and 65535 (got "${raw}")`);
+      }
+    }
+    expect(loadConfig({ STELLAR_BATCH_MAX_OPERATIONS: '100', PORT: '0' })).toMatchObject({
+      batchMaxOperations: 100,
+      port: 0,
+    });
   });
 });

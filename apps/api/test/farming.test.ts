@@ -79,6 +79,31 @@ describe('reward farming', () => {
     ]);
   });
 
+  it('a submission id in any letter case is the same submission: 200 with the same claim, no farming signal', async () => {
+    const keypair = Keypair.random();
+    const { headers } = await signIn(t.app, keypair);
+    const submissionId = await passQuiz(t.app, headers, QUIZ);
+    const first = await t.app.inject({ method: 'POST', url: '/rewards/claims', headers, payload: { submissionId } });
+    expect(first.statusCode).toBe(201);
+    const rejectedBefore = await t.metrics.registry.getSingleMetricAsString('reward_claims_rejected_total');
+    // Upper case, and a mix (every other hex letter upper-cased).
+    const mixed = [...submissionId].map((c, i) => (i % 2 ? c.toUpperCase() : c)).join('');
+    for (const spelling of [submissionId.toUpperCase(), mixed]) {
+      const again = await t.app.inject({
+        method: 'POST',
+        url: '/rewards/claims',
+        headers,
+        payload: { submissionId: spelling },
+      });
+      expect([again.statusCode, again.json().claimId]).toEqual([200, first.json().claimId]);
+    }
+    expect(await t.metrics.registry.getSingleMetricAsString('reward_claims_rejected_total')).toBe(rejectedBefore);
+    const rejected = (await auditRows(env.schema.pool, 'reward_claim_rejected')).filter(
+      (r) => r.stellar_address === keypair.publicKey(),
+    );
+    expect(rejected).toEqual([]);
+  });
+
   it('pays once when many passed submissions of one quiz are claimed at once over two instances', async () => {
     const keypair = Keypair.random();
     const { headers } = await signIn(t.app, keypair);

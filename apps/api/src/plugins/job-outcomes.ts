@@ -1,28 +1,34 @@
 import fp from 'fastify-plugin';
-import { createJobOutcomes, type JobOutcomes } from '../job-outcomes';
+import { createSettlementListener, type SettlementListener } from '../job-outcomes';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Wakes claim/mint requests waiting for their job's outcome (job-outcomes.ts). */
-    jobOutcomes: JobOutcomes;
+    /** Other instances' settlements (PostgreSQL LISTEN), or undefined without a shared PostgreSQL. */
+    settlements: SettlementListener | undefined;
   }
 }
 
 /**
- * `fastify.jobOutcomes`: one per process. It LISTENs for other instances' settlements on a
- * dedicated PostgreSQL connection when the service runs on a shared PostgreSQL (`DATABASE_URL`);
- * the embedded PGlite serves one process, whose own settlements wake its waiters directly.
+ * `fastify.settlements`: with a shared PostgreSQL (`DATABASE_URL`), one LISTEN connection per process
+ * whose notifications wake the requests waiting for the settled job (`OnchainJobs.settledElsewhere`).
+ * The embedded PGlite serves one process: its own settlements wake its requests directly.
  */
 export default fp(
   async (fastify) => {
-    const outcomes = createJobOutcomes({
-      pool: fastify.pg,
-      listen: fastify.config.databaseUrl !== undefined,
-      log: fastify.log,
-      failedLevel: (error) => fastify.dbHealth.failed(error),
-    });
-    fastify.decorate('jobOutcomes', outcomes);
-    fastify.addHook('onClose', async () => outcomes.close());
+    const listener =
+      fastify.config.databaseUrl === undefined
+        ? undefined
+        : createSettlementListener({
+            pool: fastify.pg,
+            log: fastify.log,
+            failedLevel: (error) => fastify.dbHealth.failed(error),
+            onSettled: (table, id) => {
+              for (const machine of fastify.onchain.machines)
+                if (machine.kind.table === table) machine.settledElsewhere(id);
+            },
+          });
+    fastify.decorate('settlements', listener);
+    fastify.addHook('onClose', async () => listener?.close());
   },
-  { name: 'job-outcomes', dependencies: ['config', 'db'] },
+  { name: 'job-outcomes', dependencies: ['config', 'db', 'onchain'] },
 );

@@ -1,8 +1,10 @@
+import cluster from 'node:cluster';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createMetricsHandler } from '@app/metrics';
 import { metricsPlugin } from '@app/metrics/fastify';
 import fp from 'fastify-plugin';
-import { ERR_UNAUTHORIZED } from '../errors';
+import { mergedMetricsFromPrimary } from '../cluster-metrics';
+import { ERR_METRICS_UNAVAILABLE, ERR_UNAUTHORIZED } from '../errors';
 import type { ServiceMetrics } from '../service-metrics';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
@@ -49,6 +51,18 @@ export default fp<{ metrics: ServiceMetrics }>(
           },
         },
         async (request, reply) => {
+          if (cluster.isWorker) {
+            // Under the cluster entry: the primary's merged page, never this worker's share of it
+            // (src/cluster-metrics.ts).
+            const text = await mergedMetricsFromPrimary().catch((error: unknown) => {
+              request.log.warn({ err: error }, 'cluster metrics unavailable');
+              throw ERR_METRICS_UNAVAILABLE();
+            });
+            return reply
+              .header('content-type', metrics.registry.contentType)
+              .header('cache-control', 'no-store')
+              .send(text);
+          }
           reply.hijack();
           await handler(request.raw, reply.raw);
         },

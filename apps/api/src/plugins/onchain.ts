@@ -40,6 +40,8 @@ export default fp<Pick<AppOptions, 'stellar' | 'hooks' | 'reconciler'>>(
       audit: fastify.audit,
       networkPassphrase: stellar.networkPassphrase,
       log: fastify.log,
+      // Waiting requests' jobs are looked up together at the Stellar poll cadence.
+      pollMs: fastify.config.stellarPollIntervalMs,
       signals,
       ...(hooks ? { hooks } : {}),
     };

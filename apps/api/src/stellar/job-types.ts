@@ -112,6 +112,12 @@ export interface JobEngineDeps {
   };
   /** Envelopes that may fail or expire because of one job before it is given up (default 3). */
   maxAttempts?: number;
+  /**
+   * How often waiting requests' jobs are looked up together in the database (settled by another
+   * instance), in ms (`STELLAR_POLL_INTERVAL_MS`; default 1000). One query per interval, whatever the
+   * number of waiting requests.
+   */
+  pollMs?: number;
   signals?: JobSignals;
   hooks?: JobHooks;
 }

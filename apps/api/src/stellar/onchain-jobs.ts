@@ -37,14 +37,18 @@ export class OnchainJobs<R extends JobRow = JobRow> {
   /** Channels kicked while their loop was running: it makes one more pass. */
   private readonly kicked = new Set<string>();
   private registered: Promise<void> | undefined;
-  /** Callers of `advance` waiting for a job of this process to settle. */
+  /** Requests waiting for a job to settle (`awaitSettled`), by job id. */
   private readonly waiters = new Map<string, Set<() => void>>();
+  /** The shared look-up of waited-for jobs, while any request waits. */
+  private watcher: NodeJS.Timeout | undefined;
+  private readonly pollMs: number;
 
   constructor(
     readonly kind: JobKind<R>,
     private readonly deps: JobEngineDeps,
   ) {
     this.maxAttempts = deps.maxAttempts ?? 3;
+    this.pollMs = deps.pollMs ?? 1000;
     this.channels = kind.channels?.length ? kind.channels : [kind.payer];
     if (kind.maxOperations < 1 || kind.maxOperations > 100 || !Number.isInteger(kind.maxOperations)) {
       throw new RangeError(`maxOperations must be an integer 1..100, got ${kind.maxOperations}`);
@@ -57,28 +61,61 @@ export class OnchainJobs<R extends JobRow = JobRow> {
   }
 
   /**
-   * Sends waiting jobs on every free channel and resolves once job `id` is settled or no channel of
-   * this process has anything left to do for now. Never sends a second envelope for a job.
+   * Sends waiting jobs on every free channel (without waiting for them) and resolves once job `id`
+   * is settled — by this process (at once) or by another instance (seen by one shared look-up of all
+   * waited-for jobs every `pollMs`) — or after `ms`. Never sends a second envelope for a job.
    */
-  async advance(id: string): Promise<R | undefined> {
-    let resolveSettled: () => void = () => undefined;
-    const settledHere = new Promise<void>((resolve) => {
-      resolveSettled = resolve;
+  awaitSettled(id: string, ms: number): Promise<void> {
+    void this.kick().catch(() => undefined);
+    return new Promise<void>((resolve) => {
+      const waiters = this.waiters.get(id) ?? new Set<() => void>();
+      const wake = () => {
+        clearTimeout(timer);
+        waiters.delete(wake);
+        if (waiters.size === 0 && this.waiters.get(id) === waiters) this.waiters.delete(id);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      waiters.add(wake);
+      this.waiters.set(id, waiters);
+      this.watch();
     });
-    const waiters = this.waiters.get(id) ?? new Set<() => void>();
-    waiters.add(resolveSettled);
-    this.waiters.set(id, waiters);
-    try {
-      await Promise.race([this.kick(), settledHere]);
-    } finally {
-      waiters.delete(resolveSettled);
-      if (waiters.size === 0) this.waiters.delete(id);
-    }
-    return this.load(id);
   }
 
-  /** Waits for every channel loop of this process (used at shutdown). */
+  /** Job `id` settled on another instance (PostgreSQL NOTIFY, job-outcomes.ts): wakes this process's requests waiting for it. */
+  settledElsewhere(id: string): void {
+    for (const wake of [...(this.waiters.get(id) ?? [])]) wake();
+  }
+
+  /**
+   * While requests wait: every `pollMs`, one query finds which of their jobs settled elsewhere and
+   * wakes them, and the channels are kicked again if no loop of this process runs.
+   */
+  private watch(): void {
+    if (this.watcher || this.waiters.size === 0) return;
+    this.watcher = setTimeout(async () => {
+      try {
+        const ids = [...this.waiters.keys()];
+        const { rows } = await this.deps.pool.query<{ id: string }>(
+          `SELECT id FROM ${this.kind.table} WHERE id = ANY($1::uuid[]) AND status IN ('confirmed', 'failed', 'expired')`,
+          [ids],
+        );
+        for (const { id } of rows) for (const wake of [...(this.waiters.get(id) ?? [])]) wake();
+        if (this.running.size === 0 && this.waiters.size > 0) void this.kick().catch(() => undefined);
+      } catch (error) {
+        this.deps.log.debug({ err: error }, 'waiting jobs look-up failed; will retry');
+      } finally {
+        this.watcher = undefined;
+        this.watch();
+      }
+    }, this.pollMs);
+    this.watcher.unref();
+  }
+
+  /** Waits for every channel loop of this process (used at shutdown); waiting requests get their answer. */
   async drain(): Promise<void> {
+    for (const waiters of [...this.waiters.values()]) for (const wake of [...waiters]) wake();
+    clearTimeout(this.watcher);
     while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
   }
 

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { notifyOnSettled } from '../../job-outcomes';
 import { callerOf } from '../../plugins/auth';
 import { credentialJobKind } from './job';
 import { getCredentialSchema, mintSchema } from './schemas';
@@ -11,13 +10,9 @@ const credentialRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     pool: fastify.pg,
     audit: fastify.audit,
     jobs: fastify.onchain.register(
-      notifyOnSettled(
-        credentialJobKind(fastify.stellar, fastify.metrics, { timeoutSeconds: fastify.config.txTimeoutSeconds }),
-        fastify.jobOutcomes,
-      ),
+      credentialJobKind(fastify.stellar, fastify.metrics, { timeoutSeconds: fastify.config.txTimeoutSeconds }),
     ),
     waitMs: fastify.config.claimWaitMs,
-    outcomes: fastify.jobOutcomes,
     auditSecurity: fastify.auditSecurity,
   });
   fastify.post('/credentials', { schema: mintSchema, onRequest: fastify.authenticate }, async (request, reply) => {

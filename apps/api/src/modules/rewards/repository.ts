@@ -64,13 +64,17 @@ export async function insertClaim(
     ],
   );
   if (inserted.rows[0]) return { row: inserted.rows[0], outcome: 'created' };
-  const { rows } = await client.query<ClaimRow>(
-    `SELECT * FROM reward_claims WHERE submission_id = $1 OR (user_id = $2 AND quiz_id = $3)
-     ORDER BY (submission_id = $1) DESC LIMIT 1`,
+  // `same_submission` compares as uuid in PostgreSQL: a client's upper-case spelling of its own
+  // submission id is the same submission (a string comparison in JS called it farming).
+  const { rows } = await client.query<ClaimRow & { same_submission: boolean }>(
+    `SELECT *, (submission_id = $1) AS same_submission FROM reward_claims
+     WHERE submission_id = $1 OR (user_id = $2 AND quiz_id = $3)
+     ORDER BY same_submission DESC LIMIT 1`,
     [input.submissionId, input.userId, input.quizId],
   );
-  const row = rows[0];
+  const found = rows[0];
   // The insert conflicted with one of these two rows, and rows are never deleted.
-  if (!row) throw new Error(`claim of submission ${input.submissionId} conflicted but was not found`);
-  return { row, outcome: row.submission_id === input.submissionId ? 'existing' : 'quiz_already_claimed' };
+  if (!found) throw new Error(`claim of submission ${input.submissionId} conflicted but was not found`);
+  const { same_submission, ...row } = found;
+  return { row, outcome: same_submission ? 'existing' : 'quiz_already_claimed' };
 }

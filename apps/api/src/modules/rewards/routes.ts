@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { notifyOnSettled } from '../../job-outcomes';
 import { callerOf } from '../../plugins/auth';
 import { rewardJobKind } from './job';
 import { createClaimSchema, getClaimSchema } from './schemas';
@@ -11,16 +10,12 @@ const rewardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     pool: fastify.pg,
     audit: fastify.audit,
     jobs: fastify.onchain.register(
-      notifyOnSettled(
-        rewardJobKind(fastify.stellar, fastify.metrics, {
-          timeoutSeconds: fastify.config.txTimeoutSeconds,
-          maxOperations: fastify.config.batchMaxOperations,
-        }),
-        fastify.jobOutcomes,
-      ),
+      rewardJobKind(fastify.stellar, fastify.metrics, {
+        timeoutSeconds: fastify.config.txTimeoutSeconds,
+        maxOperations: fastify.config.batchMaxOperations,
+      }),
     ),
     waitMs: fastify.config.claimWaitMs,
-    outcomes: fastify.jobOutcomes,
     auditSecurity: fastify.auditSecurity,
     onRejected: (reason) => fastify.metrics.claimRejected(reason),
   });
