@@ -78,6 +78,44 @@ async function startClusterMetricsServer(
   return { url: `http://${host}:${address.port}/metrics`, server };
 }
 
+/**
+ * Node's round-robin primary accepts each connection and sends its handle to a worker over IPC; it
+ * closes its own copy only when that worker acknowledges (`accepted`). A worker that dies (kill -9,
+ * crash) between the hand-off and its acknowledgement never answers, and Node keeps the primary's copy
+ * open forever: the client waits on a connection nobody will read (Node issue #21746 and its stalled
+ * fix #21940). This tracks the connections handed to `worker` and not yet acknowledged, and closes
+ * them when it exits: the client sees the connection closed without a response (nothing was read,
+ * so a retry is safe) instead of hanging. Relies on Node's internal cluster messages
+ * (`{cmd: 'NODE_CLUSTER', act: 'newconn', seq}` out, `{ack: seq}` back), stable since Node 0.12.
+ */
+function closeUnacceptedConnectionsOnExit(worker: Worker): void {
+  type ClusterMessage = { cmd?: unknown; act?: unknown; seq?: unknown; ack?: unknown };
+  const unaccepted = new Map<unknown, { close(): void }>();
+  const child = worker.process as unknown as {
+    send: (message: unknown, handle?: unknown, ...rest: unknown[]) => boolean;
+    on(event: 'internalMessage', listener: (message: ClusterMessage) => void): void;
+  };
+  const send = child.send.bind(child);
+  child.send = (message: unknown, handle?: unknown, ...rest: unknown[]) => {
+    const m = message as ClusterMessage | null;
+    if (m?.cmd === 'NODE_CLUSTER' && m.act === 'newconn' && handle && typeof handle === 'object') {
+      unaccepted.set(m.seq, handle as { close(): void });
+    }
+    return send(message, handle, ...rest);
+  };
+  child.on('internalMessage', (message) => {
+    if (message?.cmd === 'NODE_CLUSTER' && message.ack !== undefined) unaccepted.delete(message.ack);
+  });
+  worker.once('exit', () => {
+    if (unaccepted.size === 0) return;
+    process.stderr.write(
+      `worker ${worker.process.pid} died holding ${unaccepted.size} connection(s) it had not accepted; closed\n`,
+    );
+    for (const handle of unaccepted.values()) handle.close();
+    unaccepted.clear();
+  });
+}
+
 function fail(message: string): never {
   process.stderr.write(`✖ ${message}\n`);
   process.exit(1);
@@ -153,6 +191,7 @@ async function primary(): Promise<void> {
   const fork = (): Promise<Worker> =>
     new Promise((resolve, reject) => {
       const worker = cluster.fork({ ...shared.env, CLUSTER_WORKER: '1' });
+      closeUnacceptedConnectionsOnExit(worker);
       worker.once('listening', () => resolve(worker));
       worker.once('exit', (code) => reject(new Error(`worker exited with code ${code} before listening`)));
     });

@@ -32,7 +32,15 @@ const setups = [
 const exporting = (thread) => {
   const [env, args] = traced(1, '@app/tracing/register');
   return [
-    { ...env, OTEL_TRACES_EXPORTER: 'otlp', APP_TRACING_EXPORT_THREAD: thread, OTEL_BSP_MAX_QUEUE_SIZE: '200000' },
+    {
+      ...env,
+      OTEL_TRACES_EXPORTER: 'otlp',
+      APP_TRACING_EXPORT_THREAD: thread,
+      OTEL_BSP_MAX_QUEUE_SIZE: '200000',
+      // Fewer, larger exports: inject() outruns one collector, and small batches hit the exporter's
+      // limit of concurrent exports.
+      OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '4096',
+    },
     args,
   ];
 };

@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PACKAGE_DIR, type RunningService, startService } from './support/child';
 import { type ReceivedSpan, startOtlpReceiver } from './support/otlp-receiver';
 
@@ -252,6 +255,39 @@ describe('collector down, then back', () => {
       expect(service.stderr()).toMatch(/dropped \d+ span\(s\)/);
     } finally {
       await receiver.close();
+    }
+  });
+});
+
+describe('an app bundled without dist/export-worker.js', () => {
+  it('exports on the main thread and says so on stderr', async () => {
+    // The built package copied without the worker file, its dependencies reachable as in an app.
+    const app = mkdtempSync(join(tmpdir(), 'tracing-no-worker-'));
+    const receiver = await startOtlpReceiver();
+    try {
+      cpSync(join(PACKAGE_DIR, 'dist'), join(app, 'dist'), { recursive: true });
+      rmSync(join(app, 'dist', 'export-worker.js'));
+      symlinkSync(join(PACKAGE_DIR, 'node_modules'), join(app, 'node_modules'));
+      const script = [
+        "const t = require('./dist/index.js');",
+        `t.startTracing({ otlpEndpoint: ${JSON.stringify(receiver.url)}, instrumentations: [] });`,
+        "t.withSpan('job.run', {}, () => 1);",
+        't.shutdownTracing();',
+      ].join('\n');
+      const child = spawn(process.execPath, ['-e', script], { cwd: app, env: { ...process.env, NODE_OPTIONS: '' } });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      const code = await new Promise((resolve) => child.once('exit', resolve));
+      expect(code).toBe(0);
+      expect(stderr).toContain(
+        '[@app/tracing] WARNING: dist/export-worker.js not found next to @app/tracing; exporting spans on the main thread',
+      );
+      expect(receiver.spans.map((s) => s.name)).toEqual(['job.run']);
+    } finally {
+      await receiver.close();
+      rmSync(app, { recursive: true, force: true });
     }
   });
 });
