@@ -14,14 +14,14 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { AggregatorRegistry, type PrometheusContentType } from 'prom-client';
 import { answerWorkerMetricsRequests } from './cluster-metrics';
 import { ConfigError, loadConfig } from './config';
-import { ERROR_CODES, type ErrorCode } from './errors';
+import { sendErrorEnvelope } from './metrics-server';
 import { bearerMatches } from './plugins/metrics';
 
 /**
@@ -36,25 +36,28 @@ async function startClusterMetricsServer(
   port: number,
   token: string | undefined,
 ): Promise<{ url: string; server: Server }> {
-  const refuse = (response: ServerResponse, code: ErrorCode, message: string, headers: Record<string, string> = {}) => {
-    const statusCode = ERROR_CODES[code].status;
-    response
-      .writeHead(statusCode, { 'content-type': 'application/json; charset=utf-8', ...headers })
-      .end(JSON.stringify({ statusCode, code, message }));
-  };
   const server = createServer((request, response) => {
     if (request.url?.split('?')[0] !== '/metrics') {
-      refuse(response, 'API_ERR_ROUTE_NOT_FOUND', `Route ${request.method}:${request.url} not found; try GET /metrics`);
+      sendErrorEnvelope(
+        response,
+        'API_ERR_ROUTE_NOT_FOUND',
+        `Route ${request.method}:${request.url} not found; try GET /metrics`,
+      );
       return;
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
-      refuse(response, 'API_ERR_METHOD_NOT_ALLOWED', `/metrics answers GET and HEAD, not ${request.method}`, {
-        allow: 'GET, HEAD',
-      });
+      sendErrorEnvelope(
+        response,
+        'API_ERR_METHOD_NOT_ALLOWED',
+        `/metrics answers GET and HEAD, not ${request.method}`,
+        {
+          allow: 'GET, HEAD',
+        },
+      );
       return;
     }
     if (token && !bearerMatches(request.headers.authorization, token)) {
-      refuse(response, 'API_ERR_UNAUTHORIZED', '/metrics needs Authorization: Bearer <METRICS_TOKEN>', {
+      sendErrorEnvelope(response, 'API_ERR_UNAUTHORIZED', '/metrics needs Authorization: Bearer <METRICS_TOKEN>', {
         'www-authenticate': 'Bearer realm="metrics"',
       });
       return;
@@ -66,7 +69,11 @@ async function startClusterMetricsServer(
       },
       (error: unknown) => {
         process.stderr.write(`cluster metrics: ${error instanceof Error ? error.message : String(error)}\n`);
-        refuse(response, 'API_ERR_METRICS_UNAVAILABLE', 'a worker did not hand in its metrics in time; retry');
+        sendErrorEnvelope(
+          response,
+          'API_ERR_METRICS_UNAVAILABLE',
+          'a worker did not hand in its metrics in time; retry',
+        );
       },
     );
   });
