@@ -98,9 +98,11 @@ describe('claim requests wait for their outcome without polling', () => {
     // The first envelope is committed and not sent (its instance died, or it is another instance's
     // envelope in flight): waiting requests can only learn its fate by looking it up by hash.
     let crashed = false;
+    const lines: Line[] = [];
     const t = await buildApp(env, {
       rpcUrl,
       reconciler: true,
+      server: { loggerInstance: createLogger('debug', logSink(lines)) },
       hooks: {
         afterSubmitCommit() {
           if (crashed) return;
@@ -142,6 +144,13 @@ describe('claim requests wait for their outcome without polling', () => {
       expect(lookups).toBeGreaterThan(0);
       expect(lookups).toBeLessThanOrEqual(5 + Math.ceil(elapsedMs / pollMs) + Math.ceil(elapsedMs / reconcileMs));
 
+      // The operator is told once which calls fail and why, although getHealth answers healthy.
+      const address = new URL(rpcUrl).origin;
+      const told = () => lines.filter((l) => l.msg.startsWith(`Stellar RPC at ${address} keeps failing lookup calls`));
+      await until('the warning', () => told().length > 0);
+      expect(told()).toHaveLength(1);
+      expect(told()[0]).toMatchObject({ level: 40, 'error.code': 'HTTP 503', 'code.function.name': 'lookup' });
+
       // The RPC answers again: every claim is paid, once.
       front.failing.clear();
       const ids = responses.map((r) => r.json().claimId as string);
@@ -157,6 +166,10 @@ describe('claim requests wait for their outcome without polling', () => {
         [ids],
       );
       expect(rows[0].n).toBe(10);
+      expect(
+        lines.filter((l) => l.msg.startsWith(`Stellar RPC at ${address} answers lookup calls again after`)),
+      ).toHaveLength(1);
+      expect(told()).toHaveLength(1);
     } finally {
       await t.app.close();
       await front.stop();
