@@ -13,6 +13,7 @@ import authPlugin from './plugins/auth';
 import configPlugin from './plugins/config';
 import dbPlugin from './plugins/db';
 import errorHandler from './plugins/error-handler';
+import jobOutcomesPlugin from './plugins/job-outcomes';
 import metricsPlugin from './plugins/metrics';
 import onchainPlugin from './plugins/onchain';
 import rateLimitPlugin from './plugins/rate-limit';
@@ -69,6 +70,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     ...(options.reconciler === undefined ? {} : { reconciler: options.reconciler }),
   });
   await fastify.register(signalsPlugin, { stellar });
+  await fastify.register(jobOutcomesPlugin);
 
   await fastify.register(healthRoutes);
   await fastify.register(authRoutes, { prefix: '/auth' });

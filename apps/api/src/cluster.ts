@@ -14,14 +14,14 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { AggregatorRegistry, type PrometheusContentType } from 'prom-client';
 import { answerWorkerMetricsRequests } from './cluster-metrics';
 import { ConfigError, loadConfig } from './config';
-import { ERROR_CODES, type ErrorCode } from './errors';
+import { sendErrorEnvelope } from './metrics-server';
 import { bearerMatches } from './plugins/metrics';
 
 /**
@@ -36,25 +36,28 @@ async function startClusterMetricsServer(
   port: number,
   token: string | undefined,
 ): Promise<{ url: string; server: Server }> {
-  const refuse = (response: ServerResponse, code: ErrorCode, message: string, headers: Record<string, string> = {}) => {
-    const statusCode = ERROR_CODES[code].status;
-    response
-      .writeHead(statusCode, { 'content-type': 'application/json; charset=utf-8', ...headers })
-      .end(JSON.stringify({ statusCode, code, message }));
-  };
   const server = createServer((request, response) => {
     if (request.url?.split('?')[0] !== '/metrics') {
-      refuse(response, 'API_ERR_ROUTE_NOT_FOUND', `Route ${request.method}:${request.url} not found; try GET /metrics`);
+      sendErrorEnvelope(
+        response,
+        'API_ERR_ROUTE_NOT_FOUND',
+        `Route ${request.method}:${request.url} not found; try GET /metrics`,
+      );
       return;
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
-      refuse(response, 'API_ERR_METHOD_NOT_ALLOWED', `/metrics answers GET and HEAD, not ${request.method}`, {
-        allow: 'GET, HEAD',
-      });
+      sendErrorEnvelope(
+        response,
+        'API_ERR_METHOD_NOT_ALLOWED',
+        `/metrics answers GET and HEAD, not ${request.method}`,
+        {
+          allow: 'GET, HEAD',
+        },
+      );
       return;
     }
     if (token && !bearerMatches(request.headers.authorization, token)) {
-      refuse(response, 'API_ERR_UNAUTHORIZED', '/metrics needs Authorization: Bearer <METRICS_TOKEN>', {
+      sendErrorEnvelope(response, 'API_ERR_UNAUTHORIZED', '/metrics needs Authorization: Bearer <METRICS_TOKEN>', {
         'www-authenticate': 'Bearer realm="metrics"',
       });
       return;
@@ -66,7 +69,11 @@ async function startClusterMetricsServer(
       },
       (error: unknown) => {
         process.stderr.write(`cluster metrics: ${error instanceof Error ? error.message : String(error)}\n`);
-        refuse(response, 'API_ERR_METRICS_UNAVAILABLE', 'a worker did not hand in its metrics in time; retry');
+        sendErrorEnvelope(
+          response,
+          'API_ERR_METRICS_UNAVAILABLE',
+          'a worker did not hand in its metrics in time; retry',
+        );
       },
     );
   });
@@ -76,6 +83,44 @@ async function startClusterMetricsServer(
   });
   const address = server.address() as AddressInfo;
   return { url: `http://${host}:${address.port}/metrics`, server };
+}
+
+/**
+ * Node's round-robin primary accepts each connection and sends its handle to a worker over IPC; it
+ * closes its own copy only when that worker acknowledges (`accepted`). A worker that dies (kill -9,
+ * crash) between the hand-off and its acknowledgement never answers, and Node keeps the primary's copy
+ * open forever: the client waits on a connection nobody will read (Node issue #21746 and its stalled
+ * fix #21940). This tracks the connections handed to `worker` and not yet acknowledged, and closes
+ * them when it exits: the client sees the connection closed without a response (nothing was read,
+ * so a retry is safe) instead of hanging. Relies on Node's internal cluster messages
+ * (`{cmd: 'NODE_CLUSTER', act: 'newconn', seq}` out, `{ack: seq}` back), stable since Node 0.12.
+ */
+function closeUnacceptedConnectionsOnExit(worker: Worker): void {
+  type ClusterMessage = { cmd?: unknown; act?: unknown; seq?: unknown; ack?: unknown };
+  const unaccepted = new Map<unknown, { close(): void }>();
+  const child = worker.process as unknown as {
+    send: (message: unknown, handle?: unknown, ...rest: unknown[]) => boolean;
+    on(event: 'internalMessage', listener: (message: ClusterMessage) => void): void;
+  };
+  const send = child.send.bind(child);
+  child.send = (message: unknown, handle?: unknown, ...rest: unknown[]) => {
+    const m = message as ClusterMessage | null;
+    if (m?.cmd === 'NODE_CLUSTER' && m.act === 'newconn' && handle && typeof handle === 'object') {
+      unaccepted.set(m.seq, handle as { close(): void });
+    }
+    return send(message, handle, ...rest);
+  };
+  child.on('internalMessage', (message) => {
+    if (message?.cmd === 'NODE_CLUSTER' && message.ack !== undefined) unaccepted.delete(message.ack);
+  });
+  worker.once('exit', () => {
+    if (unaccepted.size === 0) return;
+    process.stderr.write(
+      `worker ${worker.process.pid} died holding ${unaccepted.size} connection(s) it had not accepted; closed\n`,
+    );
+    for (const handle of unaccepted.values()) handle.close();
+    unaccepted.clear();
+  });
 }
 
 function fail(message: string): never {
@@ -153,6 +198,7 @@ async function primary(): Promise<void> {
   const fork = (): Promise<Worker> =>
     new Promise((resolve, reject) => {
       const worker = cluster.fork({ ...shared.env, CLUSTER_WORKER: '1' });
+      closeUnacceptedConnectionsOnExit(worker);
       worker.once('listening', () => resolve(worker));
       worker.once('exit', (code) => reject(new Error(`worker exited with code ${code} before listening`)));
     });

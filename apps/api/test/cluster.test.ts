@@ -188,4 +188,39 @@ describe('cluster entry: two workers behind one port, one /metrics', () => {
     }
     expect(merged).toBeCloseTo(after, 5);
   }, 120_000);
+
+  it('a worker killed before it accepted a connection: the client sees it closed, never a hang', async () => {
+    if (!child || child.exitCode !== null) throw new Error(`cluster not running:\n${output}`);
+    const port = Number(/API\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(output)![1]);
+    const victim = Number([...output.matchAll(/cluster primary \(worker (\d+)\)/g)][0]![1]);
+    // A stopped worker takes the next connection handed to it and never acknowledges it (as one
+    // killed between the hand-off and its accept); the other worker serves the rest.
+    process.kill(victim, 'SIGSTOP');
+    const outcomes: string[] = [];
+    const requests = Array.from({ length: 4 }, () =>
+      fetch(`http://127.0.0.1:${port}/health`, {
+        headers: { connection: 'close' },
+        signal: AbortSignal.timeout(60_000),
+      })
+        .then(
+          async (res) => `${res.status} ${(await res.text()).length > 0 ? 'body' : 'empty'}`,
+          (error: Error) => (error.name === 'TimeoutError' ? 'hung' : 'closed'),
+        )
+        .then((outcome) => outcomes.push(outcome)),
+    );
+    const started = Date.now();
+    while (outcomes.length < 3 && Date.now() - started < 30_000) await sleep(50);
+    expect(outcomes).toEqual(['200 body', '200 body', '200 body']);
+    process.kill(victim, 'SIGKILL');
+    const killedAt = Date.now();
+    await Promise.all(requests);
+    // The fourth connection was handed to the dead worker: closed by the primary once the worker exits
+    // (Node alone kept it open forever: the 60 s timeout here would end it as "hung").
+    expect(outcomes[3]).toBe('closed');
+    expect(Date.now() - killedAt).toBeLessThan(30_000);
+    expect(output).toMatch(/worker \d+ died holding 1 connection\(s\) it had not accepted; closed/);
+    // The primary restarts the worker; the cluster serves again.
+    const res = await fetch(`http://127.0.0.1:${port}/health`, { headers: { connection: 'close' } });
+    expect(res.status).toBe(200);
+  }, 120_000);
 });

@@ -10,6 +10,7 @@ import app, { serverOptions } from '../src/app';
 import { loadConfig } from '../src/config';
 import { migrate } from '../src/db/migrate';
 import { seedCourses } from '../src/db/seed';
+import type { SettlementListener } from '../src/job-outcomes';
 import { AUDIT } from '../src/names';
 import accessLog from '../src/plugins/access-log';
 import type { OnchainRegistry } from '../src/plugins/onchain';
@@ -99,6 +100,8 @@ export interface TestApp {
   app: FastifyInstance;
   /** The app's on-chain job machines (registered by the reward and credential modules). */
   onchain: OnchainRegistry;
+  /** The app's LISTEN connection for other instances' settlements (job-outcomes.ts); undefined without DATABASE_URL. */
+  settlements: SettlementListener | undefined;
   metrics: ServiceMetrics;
   options: AppOptions;
 }
@@ -147,7 +150,7 @@ export async function buildApp(env: TestEnv, overrides: Partial<BuildOptions> = 
     context = instance;
   }, options);
   await fastify.ready();
-  return { app: fastify, metrics, options, onchain: context!.onchain };
+  return { app: fastify, metrics, options, onchain: context!.onchain, settlements: context!.settlements };
 }
 
 /** Signs in a keypair (a new one by default) through the SEP-53 routes; returns its bearer header. */

@@ -109,6 +109,12 @@ describe('the learner journey', () => {
     // Read through the internal metrics listener, as Prometheus would.
     const listener = await startMetricsServer(t.metrics.registry, '127.0.0.1', 0);
     const scrape = await fetch(listener.url);
+    // Anything else on that listener is the service's JSON error envelope.
+    const elsewhere = await fetch(listener.url.replace('/metrics', '/other'));
+    expect([elsewhere.status, await elsewhere.json()]).toEqual([
+      404,
+      { statusCode: 404, code: 'API_ERR_ROUTE_NOT_FOUND', message: 'Route GET:/other not found; try GET /metrics' },
+    ]);
     await new Promise((resolve) => listener.server.close(resolve));
     expect(scrape.status).toBe(200);
     expect(scrape.headers.get('content-type')).toContain('text/plain');

@@ -24,7 +24,8 @@ declare module 'fastify' {
 /**
  * HTTP metrics for every route (@app/metrics), business metrics as
  * `fastify.metrics`, live pool and Redis gauges. /metrics is served by the
- * internal listener (server.ts); on this public one only with METRICS_TOKEN.
+ * internal listener (server.ts); on this public one only with METRICS_TOKEN (in a cluster worker:
+ * the primary's merged page, asked over IPC; 503 `API_ERR_METRICS_UNAVAILABLE` if it cannot answer).
  */
 export default fp<{ metrics: ServiceMetrics }>(
   async (fastify, { metrics }) => {

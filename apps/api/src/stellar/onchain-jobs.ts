@@ -90,6 +90,11 @@ export class OnchainJobs<R extends JobRow = JobRow> {
     });
   }
 
+  /** Job `id` settled on another instance (PostgreSQL NOTIFY, job-outcomes.ts): wakes this process's requests waiting for it. */
+  settledElsewhere(id: string): void {
+    for (const wake of [...(this.waiters.get(id) ?? [])]) wake();
+  }
+
   /**
    * While requests wait: every `pollMs`, one query finds which of their jobs settled elsewhere and
    * wakes them, and the channels are kicked again if no loop of this process runs.

@@ -9,6 +9,13 @@ import { ERROR_CODES, StellarInstrumentedError } from '@app/stellar-instrumented
  * {@link RpcUnreachableError} (no request leaves the process); a probe (`getHealth`, JSON-RPC over
  * `fetch`) decides when it is back. Whoever logs an RPC failure logs an `RpcUnreachableError` at
  * debug (`isRpcUnreachable`): the monitor has already said it once.
+ *
+ * A failure that the probe contradicts at once (`getHealth` healthy) is transient and logged at debug,
+ * unless the same gateway method fails that way three times in a row with no success between (an RPC,
+ * or a gateway in front of it, failing one method such as `getTransaction` with HTTP 503 while
+ * answering `getHealth`): then one warning names the method and cause, and one info line says when
+ * that method answers again. `stellar_rpc_up` stays 1 then (the RPC is reachable); the failed
+ * requests are in `stellar_rpc_requests_total`.
  */
 
 /** Thrown by a wrapped gateway call while the RPC cannot be reached. `cause` is the original error, if any. */
@@ -126,6 +133,9 @@ export interface RpcHealth {
   close(): void;
 }
 
+/** Transient failures in a row of one gateway method (each followed by a healthy probe) before one warning. */
+const FLAKY_AFTER = 3;
+
 /** A monitor for the RPC at `options.url`: see the module comment for the messages it writes. */
 export function createRpcHealth(options: RpcHealthOptions): RpcHealth {
   const { url, log } = options;
@@ -134,17 +144,30 @@ export function createRpcHealth(options: RpcHealthOptions): RpcHealth {
   const maxDelayMs = options.maxDelayMs ?? 30_000;
   const probeTimeoutMs = options.probeTimeoutMs ?? 5000;
   const fields = { 'server.address': address };
-  let outage: { since: number; reason: string; attempts: number; timer?: NodeJS.Timeout; warned: boolean } | null =
-    null;
+  let outage: {
+    since: number;
+    reason: string;
+    attempts: number;
+    timer?: NodeJS.Timeout;
+    warned: boolean;
+    /** The gateway method whose failure started it (none: `ping`). */
+    method?: string | undefined;
+  } | null = null;
   let closed = false;
+  /**
+   * One gateway method failing as an outage again and again while `getHealth` answers healthy each
+   * time (e.g. a gateway answering 503 to `getTransaction` only): each failure alone looks transient.
+   */
+  let flaky: { method: string; reason: string; since: number; failures: number; warned: boolean } | null = null;
 
   const recovered = () => {
     if (!outage) return;
     clearTimeout(outage.timer);
     const seconds = Math.round((Date.now() - outage.since) / 100) / 10;
-    const { warned } = outage;
+    const { warned, method, reason } = outage;
     outage = null;
     options.onChange?.(true);
+    if (!warned && method !== undefined) failedAgain(method, reason);
     if (warned) {
       log.info(
         { ...fields, 'event.duration_s': seconds },
@@ -153,6 +176,32 @@ export function createRpcHealth(options: RpcHealthOptions): RpcHealth {
     } else {
       log.debug({ ...fields }, `Stellar RPC at ${address} answered again at once (a transient failure)`);
     }
+  };
+
+  /** A transient failure of `method` (the probe said healthy at once): the third in a row is reported once. */
+  const failedAgain = (method: string, reason: string) => {
+    if (flaky?.method !== method) flaky = { method, reason, since: Date.now(), failures: 0, warned: false };
+    flaky.failures += 1;
+    flaky.reason = reason;
+    if (flaky.failures < FLAKY_AFTER || flaky.warned) return;
+    flaky.warned = true;
+    log.warn(
+      { ...fields, 'error.code': reason, 'code.function.name': method, failures: flaky.failures },
+      `Stellar RPC at ${address} keeps failing ${method} calls (${reason}) although getHealth answers healthy: reward payouts and credential mints wait as requested; their look-ups are retried at the poll and reconciler cadence`,
+    );
+  };
+
+  /** A call of `method` succeeded: ends its run of failures (one line when it had been reported). */
+  const succeeded = (method: string) => {
+    if (flaky?.method !== method) return;
+    const { warned, since } = flaky;
+    flaky = null;
+    if (!warned) return;
+    const seconds = Math.round((Date.now() - since) / 100) / 10;
+    log.info(
+      { ...fields, 'code.function.name': method, 'event.duration_s': seconds },
+      `Stellar RPC at ${address} answers ${method} calls again after ${seconds} s`,
+    );
   };
 
   const scheduleProbe = (delayMs: number) => {
@@ -186,9 +235,9 @@ export function createRpcHealth(options: RpcHealthOptions): RpcHealth {
   };
 
   /** A call failed with an outage (or `ping` said no): mark down (once) and probe now to learn the cause. */
-  const wentDown = (error: unknown) => {
+  const wentDown = (error: unknown, method?: string) => {
     if (outage || closed) return;
-    outage = { since: Date.now(), reason: describe(error), attempts: 0, warned: false };
+    outage = { since: Date.now(), reason: describe(error), attempts: 0, warned: false, method };
     options.onChange?.(false);
     void runProbe();
   };
@@ -221,10 +270,12 @@ export function createRpcHealth(options: RpcHealthOptions): RpcHealth {
                 : async (...args: unknown[]) => {
                     if (outage) throw unreachable();
                     try {
-                      return await fn.apply(target, args);
+                      const value = await fn.apply(target, args);
+                      succeeded(String(key));
+                      return value;
                     } catch (error) {
                       if (!isOutage(error)) throw error;
-                      wentDown(error);
+                      wentDown(error, String(key));
                       throw unreachable(error);
                     }
                   },
