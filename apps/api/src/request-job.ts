@@ -86,10 +86,12 @@ export function createJobRequester<R extends JobRow>(deps: JobRequestDeps<R>, ki
   };
 
   /**
-   * Sends the job's batch (if a channel is free) and waits for its outcome for up to `waitMs` in all:
-   * settled here, the request wakes at once; settled by another instance, within `pollMs` (one shared
-   * look-up for every waiting request, see OnchainJobs.awaitSettled). The job goes on in the background
-   * either way. `waitMs` 0 answers at once and leaves the job to the reconciler.
+   * Sends the job's batch (if a channel is free) and waits for its outcome for up to `waitMs` in all,
+   * without polling of its own: settled here, the request wakes at once; settled by another instance,
+   * at once too when the PostgreSQL notification arrives (job-outcomes.ts, `OnchainJobs.settledElsewhere`),
+   * else within `STELLAR_POLL_INTERVAL_MS` (one shared look-up for every waiting request, see
+   * OnchainJobs.awaitSettled). Then reads the row once. The job goes on in the background either way.
+   * `waitMs` 0 answers at once and leaves the job to the reconciler.
    */
   const awaitOutcome = async (initial: R): Promise<R> => {
     if (SETTLED.has(initial.status) || deps.waitMs <= 0) return initial;

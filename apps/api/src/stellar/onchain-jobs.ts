@@ -70,8 +70,9 @@ export class OnchainJobs<R extends JobRow = JobRow> {
 
   /**
    * Sends waiting jobs on every free channel (without waiting for them) and resolves once job `id`
-   * is settled — by this process (at once) or by another instance (seen by one shared look-up of all
-   * waited-for jobs every `pollMs`) — or after `ms`. Never sends a second envelope for a job.
+   * is settled — by this process (at once) or by another instance (`settledElsewhere`, from a PostgreSQL
+   * notification; else seen by one shared look-up of all waited-for jobs every `pollMs`) — or after
+   * `ms`. Never sends a second envelope for a job.
    */
   awaitSettled(id: string, ms: number): Promise<void> {
     void this.kick().catch(() => undefined);
