@@ -47,6 +47,12 @@ export const METRIC = {
   stellarRpcUp: 'stellar_rpc_up',
   /** Jobs not settled yet, by `kind` (reward_payout | credential_mint) and `state` (requested | submitted). */
   onchainJobsWaiting: 'onchain_jobs_waiting',
+  /**
+   * Envelopes held `indeterminate`, by `kind`: past their time bound, unknown to the Stellar RPC (outside
+   * its history window) and not provably unapplied, so their jobs are neither voided nor rebuilt. Read
+   * from the shared database. Anything above 0 needs an operator (look the hash up elsewhere).
+   */
+  onchainEnvelopesIndeterminate: 'onchain_envelopes_indeterminate',
   /** Age in seconds of the oldest waiting job (since its row was created), by `kind`; 0 when none waits. */
   onchainJobOldestWaitingAge: 'onchain_job_oldest_waiting_age_seconds',
   /** Reconciler passes by `outcome`: ok (had work), idle (nothing waiting), error (the pass threw). */

@@ -34,6 +34,8 @@ export interface JobBacklog {
   waiting: Partial<Record<'requested' | 'submitted', number>>;
   /** Seconds since the oldest waiting job was created; 0 when none waits. */
   oldestAgeSeconds: number;
+  /** Envelopes of this kind held `indeterminate` (onchain_envelopes_indeterminate); unchanged when omitted. */
+  indeterminateEnvelopes?: number;
 }
 
 /**
@@ -163,6 +165,13 @@ function createOperatorMetrics(
       // Cluster: read from the shared database, the same in every worker; summing would count it N times.
       aggregator: 'max',
     }),
+    indeterminate: getOrCreateGauge<'kind'>(registry, {
+      name: METRIC.onchainEnvelopesIndeterminate,
+      help: 'Envelopes held indeterminate, by kind: past their time bound, unknown to the Stellar RPC (outside its history window) and not provably unapplied; their jobs wait for an operator',
+      labelNames: ['kind'],
+      // Cluster: read from the shared database, the same in every worker.
+      aggregator: 'max',
+    }),
     oldest: getOrCreateGauge<'kind'>(registry, {
       name: METRIC.onchainJobOldestWaitingAge,
       help: 'Seconds since the oldest waiting on-chain job was created, by kind (0 when none waits)',
@@ -232,6 +241,7 @@ function createOperatorMetrics(
     for (const state of LABEL_VALUES.waitingStates) metrics.waiting.set({ kind, state }, 0);
     for (const status of LABEL_VALUES.settledStatuses) metrics.settled.inc({ kind, status }, 0);
     metrics.oldest.set({ kind }, 0);
+    metrics.indeterminate.set({ kind }, 0);
     metrics.confirmed.inc({ kind }, 0);
   }
   for (const outcome of LABEL_VALUES.reconcilerOutcomes) metrics.passes.inc({ outcome }, 0);
@@ -369,9 +379,10 @@ export function createServiceMetrics(options: ServiceMetricsOptions = {}): Servi
       channelSince = next;
       for (const [channel, since] of next) ops.inFlight.set({ channel }, since === undefined ? 0 : 1);
     },
-    jobBacklog({ kind, waiting, oldestAgeSeconds }) {
+    jobBacklog({ kind, waiting, oldestAgeSeconds, indeterminateEnvelopes }) {
       for (const state of LABEL_VALUES.waitingStates) ops.waiting.set({ kind, state }, waiting[state] ?? 0);
       ops.oldest.set({ kind }, oldestAgeSeconds);
+      if (indeterminateEnvelopes !== undefined) ops.indeterminate.set({ kind }, indeterminateEnvelopes);
     },
     databaseUp: (up) => ops.dbUp.set(up ? 1 : 0),
     stellarRpcUp: (up) => ops.rpcUp.set(up ? 1 : 0),

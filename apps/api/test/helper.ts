@@ -37,6 +37,8 @@ export interface TestEnvOptions {
   /** Funded accounts: distributor, issuer, then any channel accounts. */
   fundedAccounts?: number;
   ledgerIntervalMs?: number;
+  /** The sandbox RPC's history window in ledgers (getTransaction forgets older transactions). */
+  historyRetentionLedgers?: number;
   /**
    * Brings the schema up to date (default: `migrate`, the service's own). An upgrade test passes its
    * own steps; the audit schema and the course seed follow either way.
@@ -60,6 +62,7 @@ export async function createTestEnv(label: string, options: TestEnvOptions = {})
   const sandbox = await startSandbox({
     ledgerIntervalMs: options.ledgerIntervalMs ?? 100,
     fundedAccounts: options.fundedAccounts ?? 2,
+    ...(options.historyRetentionLedgers ? { historyRetentionLedgers: options.historyRetentionLedgers } : {}),
   });
   return {
     schema,

@@ -48,20 +48,42 @@ export class Engine {
   private readonly applied: AppliedTransaction[] = [];
   private readonly sent = new Map<string, number>();
   private ledger: ClosedLedger;
-  private readonly oldest: ClosedLedger;
+  /** The retained ledgers' sequence and close time, oldest first (at most `retention`). */
+  private readonly history: { sequence: number; closeTime: number }[] = [];
 
-  constructor(readonly networkPassphrase: string) {
+  /**
+   * @param retention how many of the latest ledgers getTransaction keeps (stellar-rpc's history
+   *   retention window); older transactions answer NOT_FOUND and `oldestLedger` moves up.
+   */
+  constructor(
+    readonly networkPassphrase: string,
+    private readonly retention: number = LEDGER_RETENTION_WINDOW,
+  ) {
     this.contract = new CredentialContract(networkPassphrase);
     this.ledger = buildLedger(1, nowSeconds(), new Uint8Array(32), []);
-    this.oldest = this.ledger;
+    this.remember(this.ledger);
   }
 
   latest(): ClosedLedger {
     return this.ledger;
   }
 
-  oldestLedger(): ClosedLedger {
-    return this.oldest;
+  /** The oldest ledger still retained: its sequence and close time (unix seconds). */
+  oldestLedger(): { sequence: number; closeTime: number } {
+    return this.history[0] ?? { sequence: this.ledger.sequence, closeTime: this.ledger.closeTime };
+  }
+
+  /** How many ledgers getTransaction keeps (getHealth's `ledgerRetentionWindow`). */
+  get retentionWindow(): number {
+    return this.retention;
+  }
+
+  /** Records a closed ledger; true when the oldest one left the window. */
+  private remember(ledger: ClosedLedger): boolean {
+    this.history.push({ sequence: ledger.sequence, closeTime: ledger.closeTime });
+    if (this.history.length <= this.retention) return false;
+    this.history.splice(0, this.history.length - this.retention);
+    return true;
   }
 
   /** Creates an account at the current ledger, as a genesis-style funding. */
@@ -189,6 +211,11 @@ export class Engine {
       envelopes.push(p.tx.toEnvelope());
     }
     this.ledger = buildLedger(sequence, closeTime, this.ledger.hash, envelopes);
+    const trimmed = this.remember(this.ledger);
+    if (!trimmed) return;
+    // Transactions of ledgers that left the window are forgotten, as stellar-rpc trims its history.
+    const oldest = this.oldestLedger().sequence;
+    for (const [hash, record] of this.records) if (record.ledger < oldest) this.records.delete(hash);
   }
 
   /** Time bounds, ledger bounds and sequence at close: an invalid transaction is dropped, not included. */
@@ -209,11 +236,11 @@ export class Engine {
     const base = {
       latestLedger: this.ledger.sequence,
       latestLedgerCloseTime: String(this.ledger.closeTime),
-      oldestLedger: this.oldest.sequence,
-      oldestLedgerCloseTime: String(this.oldest.closeTime),
+      oldestLedger: this.oldestLedger().sequence,
+      oldestLedgerCloseTime: String(this.oldestLedger().closeTime),
     };
     const record = this.records.get(hash.toLowerCase());
-    if (!record || record.ledger < this.ledger.sequence - LEDGER_RETENTION_WINDOW) {
+    if (!record || record.ledger < this.oldestLedger().sequence) {
       return { ...base, status: 'NOT_FOUND', txHash: hash };
     }
     return {

@@ -1,7 +1,7 @@
 import { FeeBumpTransaction } from '@stellar/stellar-sdk';
 import { type Engine, InvalidParamsError } from './engine';
 import type { FaultQueue } from './faults';
-import { LEDGER_RETENTION_WINDOW, PROTOCOL_VERSION, RpcMethod } from './names';
+import { PROTOCOL_VERSION, RpcMethod } from './names';
 import { toHex } from './xdr-ledger';
 
 type Params = Record<string, unknown> | undefined;
@@ -26,7 +26,7 @@ export function handleRpc(engine: Engine, faults: FaultQueue, method: string, pa
         status: 'healthy',
         latestLedger: latest.sequence,
         oldestLedger: engine.oldestLedger().sequence,
-        ledgerRetentionWindow: LEDGER_RETENTION_WINDOW,
+        ledgerRetentionWindow: engine.retentionWindow,
       };
     case RpcMethod.GET_NETWORK:
       return { passphrase: engine.networkPassphrase, protocolVersion: PROTOCOL_VERSION };

@@ -11,6 +11,7 @@ import {
   DEFAULT_LEDGER_INTERVAL_MS,
   DEFAULT_NETWORK_PASSPHRASE,
   DEFAULT_STARTING_BALANCE,
+  LEDGER_RETENTION_WINDOW,
 } from './names';
 import { MIN_BALANCE_STROOPS } from './operations';
 import type { FundedAccount, Sandbox, SandboxOptions } from './types';
@@ -34,6 +35,10 @@ function resolveOptions(options: SandboxOptions) {
   if (startingBalance === undefined || startingBalance < MIN_BALANCE_STROOPS) {
     throw invalid(`startingBalance must be a decimal XLM amount of at least 1, got ${options.startingBalance}`);
   }
+  const historyRetentionLedgers = options.historyRetentionLedgers ?? LEDGER_RETENTION_WINDOW;
+  if (!Number.isInteger(historyRetentionLedgers) || historyRetentionLedgers < 1) {
+    throw invalid(`historyRetentionLedgers must be an integer >= 1, got ${options.historyRetentionLedgers}`);
+  }
   const networkPassphrase = options.networkPassphrase ?? DEFAULT_NETWORK_PASSPHRASE;
   if (typeof networkPassphrase !== 'string' || networkPassphrase.length === 0) {
     throw invalid('networkPassphrase must be a non-empty string');
@@ -45,6 +50,7 @@ function resolveOptions(options: SandboxOptions) {
     fundedAccounts,
     startingBalance,
     networkPassphrase,
+    historyRetentionLedgers,
   };
 }
 
@@ -59,7 +65,7 @@ function urlFor(address: AddressInfo): string {
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const resolved = resolveOptions(options);
-  const engine = new Engine(resolved.networkPassphrase);
+  const engine = new Engine(resolved.networkPassphrase, resolved.historyRetentionLedgers);
   const faults = new FaultQueue();
   const accounts: FundedAccount[] = [];
   for (let i = 0; i < resolved.fundedAccounts; i += 1) {

@@ -15,6 +15,13 @@ export interface SandboxOptions {
   fundedAccounts?: number;
   /** Starting balance of each funded account in XLM (decimal string); default `10000`. */
   startingBalance?: string;
+  /**
+   * How many of the latest ledgers `getTransaction` keeps (stellar-rpc's `HISTORY_RETENTION_WINDOW`);
+   * default 120960 (about 7 days of 5 s ledgers). Older transactions answer `NOT_FOUND`, and
+   * `oldestLedger` / `oldestLedgerCloseTime` (getTransaction, getHealth) name the oldest ledger kept,
+   * as a real node with a short window (or one just started behind a load balancer) answers.
+   */
+  historyRetentionLedgers?: number;
 }
 
 /** A funded account. The secret is only ever returned here; the sandbox never logs it. */

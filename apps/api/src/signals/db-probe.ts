@@ -51,12 +51,16 @@ function within<T>(ms: number, work: Promise<T>): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
+// Uses the partial index on (kind) WHERE status = 'indeterminate' (migration 007).
+const INDETERMINATE_SQL = `SELECT kind, count(*)::int AS n FROM onchain_envelopes WHERE status = 'indeterminate' GROUP BY kind`;
+
 const CHANNELS_SQL = `SELECT source, min(created_at) AS since FROM onchain_envelopes
   WHERE status = 'submitted' AND source = ANY($1) GROUP BY source`;
 
 /**
  * Every `intervalMs`: `SELECT 1` sets `db_up`, then one query over the two job tables sets
- * `onchain_jobs_waiting` and `onchain_job_oldest_waiting_age_seconds`, and one over the in-flight
+ * `onchain_jobs_waiting` and `onchain_job_oldest_waiting_age_seconds`, one counts the envelopes held
+ * indeterminate (`onchain_envelopes_indeterminate`), and one over the in-flight
  * envelopes sets `onchain_channel_in_flight` (all kept at their last values while the database is
  * down). Runs once at once; never overlaps itself.
  */
@@ -86,12 +90,14 @@ export function startDbProbe(options: DbProbeOptions): DbProbe {
       timeoutMs,
       pool.query<{ kind: JobKindLabel; status: 'requested' | 'submitted'; n: number; age: number }>(BACKLOG_SQL),
     );
+    const held = await within(timeoutMs, pool.query<{ kind: JobKindLabel; n: number }>(INDETERMINATE_SQL));
     for (const { kind } of JOB_TABLES) {
       const mine = rows.filter((row) => row.kind === kind);
       metrics.jobBacklog({
         kind,
         waiting: Object.fromEntries(mine.map((row) => [row.status, row.n])),
         oldestAgeSeconds: Math.max(0, ...mine.map((row) => row.age)),
+        indeterminateEnvelopes: held.rows.find((row) => row.kind === kind)?.n ?? 0,
       });
     }
     const channels = options.channels?.() ?? [];

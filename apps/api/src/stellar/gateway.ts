@@ -39,11 +39,27 @@ export type VoidCause = 'expired' | 'rejected';
 /** A stored hash on the ledger, with the ledger's clock (for time bounds). */
 export type LookupResult =
   | (Extract<EnvelopeResult, { kind: 'applied' }> & { latestLedgerCloseTime: number })
-  | { kind: 'not_found'; latestLedgerCloseTime: number };
+  | {
+      kind: 'not_found';
+      latestLedger: number;
+      /** Close time (unix seconds) of the latest ledger the RPC knows. */
+      latestLedgerCloseTime: number;
+      /**
+       * Close time (unix seconds) of the oldest ledger the RPC still holds (stellar-rpc keeps a bounded
+       * history window: 7 days by default, often far less). NOT_FOUND says nothing about transactions
+       * applied before it. Undefined when the RPC left it out (then it proves nothing).
+       */
+      oldestLedgerCloseTime: number | undefined;
+    };
 
 /** The Stellar RPC operations the on-chain jobs use. */
 export interface StellarGateway {
   getAccount(publicKey: string): Promise<Account>;
+  /**
+   * The account's current sequence number as the ledger holds it (one `getLedgerEntries`); undefined
+   * when the account does not exist. Rejects when the RPC fails.
+   */
+  sequenceOf(publicKey: string): Promise<bigint | undefined>;
   /** Which of `publicKeys` (at most 200) exist, with one `getLedgerEntries` request; rejects when the RPC fails. */
   existingAccounts(publicKeys: readonly string[]): Promise<Set<string>>;
   /** Native balance in XLM (stroops / 10^7); rejects when the account is missing or the RPC fails. */
@@ -81,6 +97,13 @@ function voidResult(outcome: SubmissionOutcome, cause: VoidCause): EnvelopeResul
   };
 }
 
+/** The SDK types close times as numbers but passes on the RPC's JSON strings; a missing one is undefined. */
+function seconds(value: number | string | null | undefined): number | undefined {
+  if (value === null || value === undefined || value === '') return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : undefined;
+}
+
 /** A gateway on `rpc.Server` through @app/stellar-instrumented (metrics, spans, timeouts, safe resends). */
 export function rpcGateway(server: rpc.Server, options: GatewayOptions = {}): StellarGateway {
   const client: StellarClient = createStellarClient({
@@ -91,6 +114,11 @@ export function rpcGateway(server: rpc.Server, options: GatewayOptions = {}): St
   });
   return {
     getAccount: (publicKey) => client.getAccount(publicKey),
+    async sequenceOf(publicKey) {
+      const entries = await client.getAccountEntries([publicKey]);
+      const entry = entries.get(publicKey);
+      return entry ? BigInt(entry.seqNum.toString()) : undefined;
+    },
     async existingAccounts(publicKeys) {
       return new Set((await client.getAccountEntries(publicKeys)).keys());
     },
@@ -137,7 +165,12 @@ export function rpcGateway(server: rpc.Server, options: GatewayOptions = {}): St
           latestLedgerCloseTime: response.latestLedgerCloseTime,
         };
       }
-      return { kind: 'not_found', latestLedgerCloseTime: response.latestLedgerCloseTime };
+      return {
+        kind: 'not_found',
+        latestLedger: response.latestLedger,
+        latestLedgerCloseTime: Number(response.latestLedgerCloseTime),
+        oldestLedgerCloseTime: seconds(response.oldestLedgerCloseTime),
+      };
     },
     async ping() {
       try {

@@ -45,7 +45,11 @@ export interface EnvelopeRow {
   /** Unix seconds, as text (bigint). */
   valid_until: string;
   operations: number;
-  status: 'submitted' | 'applied' | 'void';
+  /**
+   * `indeterminate`: past its time bound, unknown to the RPC, and not provably unapplied (its source's
+   * sequence number reached the envelope's and the RPC's history does not cover it): its jobs are held.
+   */
+  status: 'submitted' | 'applied' | 'void' | 'indeterminate';
   /** The network's refusal of this envelope, kept until its time bound passes (then it decides the jobs' outcome). */
   refusal: { resultCode: string; operations: OperationOutcome[] } | null;
   created_at: Date;
@@ -108,6 +112,7 @@ export interface JobEngineDeps {
   log: {
     info(obj: object, msg?: string): void;
     warn(obj: object, msg?: string): void;
+    error(obj: object, msg?: string): void;
     debug(obj: object, msg?: string): void;
   };
   /** Envelopes that may fail or expire because of one job before it is given up (default 3). */

@@ -22,6 +22,14 @@ export type {
 export { type JobTransition, transitionOf } from './transitions';
 
 const UNIQUE_VIOLATION = '23505';
+/**
+ * Seconds of clock difference allowed between PostgreSQL (an envelope's commit time) and the
+ * network's ledger close times when deciding that an RPC's history covers an envelope.
+ */
+const HISTORY_CLOCK_SKEW_SECONDS = 60;
+
+/** What became of an envelope the machine processed. */
+type Outcome = { kind: 'applied' | 'void' | 'indeterminate'; settled: number };
 
 /**
  * Drives one kind of on-chain job through its persisted state machine, in batches: each envelope
@@ -122,7 +130,7 @@ export class OnchainJobs<R extends JobRow = JobRow> {
 
   /**
    * One reconciler pass: resumes every submitted envelope of this kind (also those of sources no
-   * longer configured), then sends waiting jobs. The look-up runs outside any span (an idle
+   * longer configured) and looks up again the ones held `indeterminate`, then sends waiting jobs. The look-up runs outside any span (an idle
    * service exports no traces). Returns how many jobs were waiting and how many it settled.
    */
   async reconcileOnce(): Promise<{ waiting: number; settled: number }> {
@@ -131,7 +139,8 @@ export class OnchainJobs<R extends JobRow = JobRow> {
     );
     const waiting = rows[0]?.n ?? 0;
     const orphans = await this.deps.pool.query<EnvelopeRow>(
-      `SELECT * FROM onchain_envelopes WHERE kind = $1 AND status = 'submitted' AND NOT (source = ANY($2))`,
+      `SELECT * FROM onchain_envelopes WHERE kind = $1
+         AND ((status = 'submitted' AND NOT (source = ANY($2))) OR status = 'indeterminate')`,
       [this.kind.label, this.channelKeys],
     );
     if (waiting === 0 && orphans.rows.length === 0) return { waiting: 0, settled: 0 };
@@ -348,10 +357,7 @@ export class OnchainJobs<R extends JobRow = JobRow> {
   }
 
   /** The envelope's way to its outcome (see `process`). */
-  private async send(
-    envelope: EnvelopeRow,
-    fresh: boolean,
-  ): Promise<{ kind: 'applied' | 'void'; settled: number } | 'pending'> {
+  private async send(envelope: EnvelopeRow, fresh: boolean): Promise<Outcome | 'pending'> {
     const settle = async (result: Extract<EnvelopeResult, { kind: 'applied' | 'void' }>) => ({
       kind: result.kind,
       settled: await this.settle(envelope, result),
@@ -362,15 +368,17 @@ export class OnchainJobs<R extends JobRow = JobRow> {
       if (found.kind === 'applied') return settle(found);
       const { refusal } = envelope;
       if (found.latestLedgerCloseTime > Number(envelope.valid_until)) {
-        // Void for good: never applied, and its time bound has passed on the ledger.
-        return settle(
+        // Past its time bound on the ledger: void for good only if provably never applied.
+        return this.voidIfProven(
+          envelope,
+          found,
           refusal
             ? { kind: 'void', cause: 'rejected', ...refusal }
             : { kind: 'void', cause: 'expired', resultCode: 'txTOO_LATE', operations: [] },
         );
       }
-      // Refused before: wait for the time bound rather than send it again.
-      if (refusal) return 'pending';
+      // Refused before: wait for the time bound rather than send it again. Held: never sent again.
+      if (refusal || envelope.status === 'indeterminate') return 'pending';
     }
     const tx = TransactionBuilder.fromXDR(envelope.envelope_xdr, this.deps.networkPassphrase) as Transaction;
     let result: EnvelopeResult;
@@ -403,8 +411,82 @@ export class OnchainJobs<R extends JobRow = JobRow> {
         );
         return 'pending';
       }
+      return this.voidIfProven(envelope, found, result);
     }
     return settle(result);
+  }
+
+  /**
+   * Settles `result` (void) only when the envelope provably can never be applied; otherwise holds it
+   * as `indeterminate` (never voided, never rebuilt). Stellar-rpc keeps a bounded history, so its
+   * NOT_FOUND is evidence only (1) when the source account's sequence number is still below the
+   * envelope's, read after the ledger's close time passed the time bound (applying it would have set
+   * the account's sequence to the envelope's, and past maxTime core refuses it with txTOO_LATE), or
+   * (2) when the RPC's history reaches back to when the envelope was committed (with a clock-skew
+   * margin): then it would hold the envelope had it been applied.
+   */
+  private async voidIfProven(
+    envelope: EnvelopeRow,
+    found: Extract<LookupResult, { kind: 'not_found' }>,
+    result: Extract<EnvelopeResult, { kind: 'void' }>,
+  ): Promise<Outcome | 'pending'> {
+    // A stale answer (another RPC node behind): wait until the ledger is past the bound.
+    if (!(found.latestLedgerCloseTime > Number(envelope.valid_until))) return 'pending';
+    const proof = await this.neverApplied(envelope, found);
+    if (proof === 'unknown') return 'pending';
+    if (proof) return { kind: 'void', settled: await this.settle(envelope, result) };
+    await this.hold(envelope, found);
+    return { kind: 'indeterminate', settled: 0 };
+  }
+
+  /** True: never applied and never will be; false: cannot be proven; unknown: the RPC failed. */
+  private async neverApplied(
+    envelope: EnvelopeRow,
+    found: Extract<LookupResult, { kind: 'not_found' }>,
+  ): Promise<boolean | 'unknown'> {
+    const tx = TransactionBuilder.fromXDR(envelope.envelope_xdr, this.deps.networkPassphrase) as Transaction;
+    let sequence: bigint | undefined;
+    try {
+      // Read after the look-up that saw the ledger past the time bound (rule 1 needs that order).
+      sequence = await this.deps.gateway.sequenceOf(tx.source);
+    } catch (error) {
+      this.deps.log[isRpcUnreachable(error) ? 'debug' : 'warn'](
+        { err: error, txHash: envelope.hash, channel: tx.source },
+        'source account look-up failed; will resume',
+      );
+      return 'unknown';
+    }
+    if (sequence !== undefined && sequence < BigInt(tx.sequence)) return true;
+    const committed = Math.floor(new Date(envelope.created_at).getTime() / 1000);
+    return (
+      found.oldestLedgerCloseTime !== undefined && found.oldestLedgerCloseTime <= committed - HISTORY_CLOCK_SKEW_SECONDS
+    );
+  }
+
+  /**
+   * Holds an envelope whose outcome cannot be proven: `indeterminate`, its jobs stay `submitted` (never
+   * rebatched), its channel is free again (past its time bound it cannot be applied any more). Logged
+   * once (by the instance that holds it) at error: the operator looks the hash up elsewhere. Each
+   * reconciler pass looks it up again (an RPC with a longer history settles it).
+   */
+  private async hold(envelope: EnvelopeRow, found: Extract<LookupResult, { kind: 'not_found' }>): Promise<void> {
+    const held = await this.deps.pool.query(
+      `UPDATE onchain_envelopes SET status = 'indeterminate' WHERE hash = $1 AND status = 'submitted'`,
+      [envelope.hash],
+    );
+    if (held.rowCount !== 1) return;
+    this.deps.signals?.channelsChanged();
+    this.deps.log.error(
+      {
+        txHash: envelope.hash,
+        channel: envelope.source,
+        kind: this.kind.label,
+        operations: envelope.operations,
+        validUntil: Number(envelope.valid_until),
+        oldestLedgerCloseTime: found.oldestLedgerCloseTime ?? null,
+      },
+      'envelope outcome indeterminate: the Stellar RPC has no record of it and its history does not cover it; its jobs are held (not voided, not rebuilt) — look the hash up in a history archive, Horizon or another RPC',
+    );
   }
 
   private async lookup(hash: string): Promise<LookupResult | undefined> {
@@ -431,7 +513,7 @@ export class OnchainJobs<R extends JobRow = JobRow> {
     const settled = await withTransaction(this.deps.pool, async (client) => {
       const won = await client.query(
         `UPDATE onchain_envelopes SET status = $2, successful = $3, ledger = $4, result_code = $5, settled_at = now()
-         WHERE hash = $1 AND status = 'submitted'`,
+         WHERE hash = $1 AND status IN ('submitted', 'indeterminate')`,
         [envelope.hash, result.kind, result.kind === 'applied' ? result.successful : null, ledger, result.resultCode],
       );
       if (won.rowCount !== 1) return [];
