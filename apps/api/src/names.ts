@@ -70,6 +70,11 @@ export const METRIC = {
   onchainOperationsConfirmed: 'onchain_operations_confirmed_total',
   /** 1 while the channel account (`channel` = its G… key) has a submitted, unsettled envelope, else 0. */
   onchainChannelInFlight: 'onchain_channel_in_flight',
+  /**
+   * 1 while the channel account (`channel` = its G… key) is set aside (it could not pay for its envelope:
+   * txINSUFFICIENT_BALANCE, txBAD_AUTH, txNO_ACCOUNT); no envelope is built on it meanwhile. Read from PostgreSQL.
+   */
+  onchainChannelSetAside: 'onchain_channel_set_aside',
   /** Seconds since the in-flight envelope of `channel` was committed; 0 when idle. */
   onchainChannelInFlightAge: 'onchain_channel_in_flight_age_seconds',
   /** Native balance in XLM of the service's source accounts, by `account` (distributor | issuer | channel). */

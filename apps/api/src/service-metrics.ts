@@ -79,7 +79,7 @@ export interface ServiceMetrics {
    * when the channel's in-flight envelope committed (undefined when idle). Channels missing from
    * `states` are dropped.
    */
-  channelState(states: ReadonlyArray<{ channel: string; since: Date | undefined }>): void;
+  channelState(states: ReadonlyArray<{ channel: string; since: Date | undefined; setAside?: boolean }>): void;
   /** Sets onchain_jobs_waiting and onchain_job_oldest_waiting_age_seconds for one kind. */
   jobBacklog(backlog: JobBacklog): void;
   /** db_up: 1 when the database answered the last periodic check, else 0. */
@@ -208,6 +208,13 @@ function createOperatorMetrics(
     inFlight: getOrCreateGauge<'channel'>(registry, {
       name: METRIC.onchainChannelInFlight,
       help: 'Whether the channel account (transaction source) has a submitted, unsettled envelope (1) or not (0)',
+      labelNames: ['channel'],
+      // Cluster: read from the shared database, the same in every worker.
+      aggregator: 'max',
+    }),
+    setAside: getOrCreateGauge<'channel'>(registry, {
+      name: METRIC.onchainChannelSetAside,
+      help: 'Whether the channel account is set aside (1: it could not pay for its envelope, e.g. txINSUFFICIENT_BALANCE; no envelope is built on it meanwhile) or not (0)',
       labelNames: ['channel'],
       // Cluster: read from the shared database, the same in every worker.
       aggregator: 'max',
@@ -374,10 +381,12 @@ export function createServiceMetrics(options: ServiceMetricsOptions = {}): Servi
         if (!next.has(channel)) {
           ops.inFlight.remove({ channel });
           ops.inFlightAge.remove({ channel });
+          ops.setAside.remove({ channel });
         }
       }
       channelSince = next;
       for (const [channel, since] of next) ops.inFlight.set({ channel }, since === undefined ? 0 : 1);
+      for (const { channel, setAside } of states) ops.setAside.set({ channel }, setAside ? 1 : 0);
     },
     jobBacklog({ kind, waiting, oldestAgeSeconds, indeterminateEnvelopes }) {
       for (const state of LABEL_VALUES.waitingStates) ops.waiting.set({ kind, state }, waiting[state] ?? 0);

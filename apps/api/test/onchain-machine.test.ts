@@ -71,6 +71,13 @@ describe('transitionOf (each job from its own operation)', () => {
       { to: 'requested', resultCode: 'TRY_AGAIN_LATER', counted: false },
     ],
     [
+      'void (rejected: the channel cannot pay its fee) on the third attempt → requested, not counted',
+      { kind: 'void', cause: 'rejected', resultCode: 'txINSUFFICIENT_BALANCE', operations: [] as OperationOutcome[] },
+      0,
+      3,
+      { to: 'requested', resultCode: 'txINSUFFICIENT_BALANCE', counted: false },
+    ],
+    [
       'void (rejected) on the third attempt → failed',
       voided('rejected'),
       0,

@@ -54,6 +54,8 @@ function within<T>(ms: number, work: Promise<T>): Promise<T> {
 // Uses the partial index on (kind) WHERE status = 'indeterminate' (migration 007).
 const INDETERMINATE_SQL = `SELECT kind, count(*)::int AS n FROM onchain_envelopes WHERE status = 'indeterminate' GROUP BY kind`;
 
+const SET_ASIDE_SQL = `SELECT public_key FROM onchain_channels WHERE public_key = ANY($1) AND set_aside_until > now()`;
+
 const CHANNELS_SQL = `SELECT source, min(created_at) AS since FROM onchain_envelopes
   WHERE status = 'submitted' AND source = ANY($1) GROUP BY source`;
 
@@ -103,7 +105,11 @@ export function startDbProbe(options: DbProbeOptions): DbProbe {
     const channels = options.channels?.() ?? [];
     const inFlight = await within(timeoutMs, pool.query<{ source: string; since: Date }>(CHANNELS_SQL, [channels]));
     const since = new Map(inFlight.rows.map((row) => [row.source, row.since]));
-    metrics.channelState(channels.map((channel) => ({ channel, since: since.get(channel) })));
+    const aside = await within(timeoutMs, pool.query<{ public_key: string }>(SET_ASIDE_SQL, [channels]));
+    const setAside = new Set(aside.rows.map((row) => row.public_key));
+    metrics.channelState(
+      channels.map((channel) => ({ channel, since: since.get(channel), setAside: setAside.has(channel) })),
+    );
   };
   let reading: Promise<void> | undefined;
   let again = false;

@@ -7,7 +7,7 @@ import { ATTR, SPAN } from '../names';
 import { type EnvelopeResult, type LookupResult, RESULT_TRY_AGAIN_LATER } from './gateway';
 import type { EnvelopeRow, JobEngineDeps, JobKind, JobRow, SettledStatus } from './job-types';
 import { isRpcUnreachable } from './rpc-health';
-import { type JobTransition, transitionOf } from './transitions';
+import { CHANNEL_FAULT_CODES, type JobTransition, transitionOf } from './transitions';
 
 export type {
   EnvelopeRow,
@@ -259,6 +259,7 @@ export class OnchainJobs<R extends JobRow = JobRow> {
         await client.query('BEGIN');
         const locked = await client.query(
           `SELECT public_key FROM onchain_channels c WHERE public_key = $1
+           AND (c.set_aside_until IS NULL OR c.set_aside_until <= now())
            AND NOT EXISTS (SELECT 1 FROM onchain_envelopes e WHERE e.source = c.public_key AND e.status = 'submitted')
          FOR UPDATE SKIP LOCKED`,
           [key],
@@ -425,6 +426,7 @@ export class OnchainJobs<R extends JobRow = JobRow> {
           { txHash: envelope.hash, resultCode: result.resultCode, validUntil: Number(envelope.valid_until) },
           'envelope refused; its jobs wait for its time bound before a new envelope',
         );
+        if (CHANNEL_FAULT_CODES.has(result.resultCode)) await this.setAside(envelope, result.resultCode);
         return 'pending';
       }
       return this.voidIfProven(envelope, found, result);
@@ -532,6 +534,27 @@ export class OnchainJobs<R extends JobRow = JobRow> {
     }
   }
 
+  /**
+   * The channel cannot pay for its envelopes (its own fault, not its jobs'): no instance builds a new
+   * envelope on it for 30 s past the refused envelope's time bound, doubling with each refusal in a row up to 10 minutes (an applied envelope
+   * of it resets that); its refused envelope's jobs go to the other channels without losing an attempt.
+   */
+  private async setAside(envelope: EnvelopeRow, resultCode: string): Promise<void> {
+    const channel = envelope.source;
+    // Counted from the refused envelope's time bound (its jobs are free only then), so the channel cannot take them back.
+    const { rows } = await this.deps.pool.query<{ until: Date; strikes: number }>(
+      `UPDATE onchain_channels SET set_aside_strikes = set_aside_strikes + 1, set_aside_reason = $2,
+         set_aside_until = greatest(now(), to_timestamp($3)) + least(600, 30 * power(2, set_aside_strikes)) * interval '1 second'
+       WHERE public_key = $1 RETURNING set_aside_until AS until, set_aside_strikes AS strikes`,
+      [channel, resultCode, Number(envelope.valid_until)],
+    );
+    this.deps.signals?.channelsChanged();
+    this.deps.log.warn(
+      { channel, resultCode, setAsideUntil: rows[0]?.until.toISOString(), strikes: rows[0]?.strikes },
+      'channel account set aside: it cannot pay for its envelopes; its jobs go out on the other channels — fund or fix it',
+    );
+  }
+
   private async lookup(hash: string): Promise<LookupResult | undefined> {
     try {
       return await this.deps.gateway.lookup(hash);
@@ -569,6 +592,13 @@ export class OnchainJobs<R extends JobRow = JobRow> {
       );
       return this.apply(client, envelope.hash, next);
     });
+    if (result.kind === 'applied') {
+      await this.deps.pool.query(
+        `UPDATE onchain_channels SET set_aside_strikes = 0, set_aside_until = NULL, set_aside_reason = NULL
+         WHERE public_key = $1 AND set_aside_strikes > 0`,
+        [envelope.source],
+      );
+    }
     this.deps.signals?.channelsChanged();
     const confirmed = settled.filter((row) => row.status === 'confirmed').length;
     if (confirmed > 0 && ledger !== null) this.deps.signals?.operationsConfirmed(this.kind.label, ledger, confirmed);

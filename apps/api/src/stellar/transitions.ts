@@ -1,5 +1,17 @@
 import type { EnvelopeResult } from './gateway';
 
+/**
+ * Refusals of a whole envelope that are its SOURCE account's (the channel's) fault, never the jobs':
+ * the channel cannot pay the fee, did not sign validly, or does not exist. Their jobs go back to the
+ * queue without losing an attempt, and the channel is set aside (a new envelope on it would meet the
+ * same refusal). txBAD_SEQ is not among them: the next envelope reads the sequence afresh.
+ */
+export const CHANNEL_FAULT_CODES: ReadonlySet<string> = new Set([
+  'txINSUFFICIENT_BALANCE',
+  'txBAD_AUTH',
+  'txNO_ACCOUNT',
+]);
+
 /** What becomes of one job when its envelope's outcome is known. */
 export type JobTransition =
   | { to: 'confirmed'; ledger: number }
@@ -23,6 +35,10 @@ export function transitionOf(
   if (result.kind === 'applied' && result.successful) return { to: 'confirmed', ledger: result.ledger };
   // Never queued (TRY_AGAIN_LATER until its time bound): the network's congestion, not the job's fault.
   if (result.kind === 'void' && result.cause === 'unsent') {
+    return { to: 'requested', resultCode: result.resultCode, counted: false };
+  }
+  // The channel's fault (e.g. it cannot pay the fee): another envelope, on another channel, pays the job.
+  if (result.kind === 'void' && result.cause === 'rejected' && CHANNEL_FAULT_CODES.has(result.resultCode)) {
     return { to: 'requested', resultCode: result.resultCode, counted: false };
   }
   const own = result.operations[opIndex];
