@@ -64,6 +64,13 @@ describe('transitionOf (each job from its own operation)', () => {
       { to: 'expired', resultCode: 'txTOO_LATE', ledger: null },
     ],
     [
+      'void (unsent: TRY_AGAIN_LATER until its time bound) on the third attempt → requested, not counted',
+      { kind: 'void', cause: 'unsent', resultCode: 'TRY_AGAIN_LATER', operations: [] as OperationOutcome[] },
+      0,
+      3,
+      { to: 'requested', resultCode: 'TRY_AGAIN_LATER', counted: false },
+    ],
+    [
       'void (rejected) on the third attempt → failed',
       voided('rejected'),
       0,

@@ -30,11 +30,18 @@ export type EnvelopeResult =
    * the network gave them, e.g. an `ERROR` `txFAILED`).
    */
   | { kind: 'void'; cause: VoidCause; resultCode: string; operations: OperationOutcome[] }
-  /** Not known yet, or nothing reached the network: the identical envelope is resent later. */
-  | { kind: 'pending'; reason: string };
+  /**
+   * Not known yet, or nothing reached the network: the identical envelope is resent later.
+   * `tryAgainLater`: every send was answered TRY_AGAIN_LATER (the RPC / core is congested; nothing queued).
+   */
+  | { kind: 'pending'; reason: string; tryAgainLater?: boolean };
 
-/** Why an envelope is void; decides `expired` or `failed` once a job's attempts are used up. */
-export type VoidCause = 'expired' | 'rejected';
+/**
+ * Why an envelope is void; decides `expired` or `failed` once a job's attempts are used up. `unsent`:
+ * its time bound passed while every send was answered TRY_AGAIN_LATER (never queued): no job's fault,
+ * no attempt counted.
+ */
+export type VoidCause = 'expired' | 'rejected' | 'unsent';
 
 /** A stored hash on the ledger, with the ledger's clock (for time bounds). */
 export type LookupResult =
@@ -79,6 +86,9 @@ export interface GatewayOptions {
   /** Longest wait for one outcome; past the envelope's time bound it ends `expired`. */
   maxPollDurationMs?: number;
 }
+
+/** sendTransaction's status when stellar-core's queue is full (the instrumented client's resultCode for it). */
+export const RESULT_TRY_AGAIN_LATER = 'TRY_AGAIN_LATER';
 
 /** Operation results that a rebuilt envelope cures (see OperationOutcome.stale). */
 const STALE_CODES: ReadonlySet<string> = new Set(['CREATE_ACCOUNT_ALREADY_EXIST']);
@@ -140,8 +150,15 @@ export function rpcGateway(server: rpc.Server, options: GatewayOptions = {}): St
             operations: operations(outcome.operationResultCodes),
           };
         case 'expired':
+          // No poll: the send phase saw only TRY_AGAIN_LATER until the time bound (nothing was queued).
+          if (outcome.polls === 0)
+            return { kind: 'void', cause: 'unsent', resultCode: RESULT_TRY_AGAIN_LATER, operations: [] };
           return voidResult(outcome, 'expired');
         case 'rejected':
+          // TRY_AGAIN_LATER is not a refusal: nothing was queued, the identical envelope may be sent again.
+          if (outcome.resultCode === RESULT_TRY_AGAIN_LATER) {
+            return { kind: 'pending', reason: RESULT_TRY_AGAIN_LATER, tryAgainLater: true };
+          }
           return voidResult(outcome, outcome.resultCode === 'txTOO_LATE' ? 'expired' : 'rejected');
         default:
           // `indeterminate`, or `error` (nothing reached the network): the stored envelope is resent later.

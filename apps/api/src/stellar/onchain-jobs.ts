@@ -4,7 +4,7 @@ import type { PoolClient } from 'pg';
 import type { AuditInput, RequestContext } from '../audit-port';
 import { withClient, withTransaction } from '../db/transaction';
 import { ATTR, SPAN } from '../names';
-import type { EnvelopeResult, LookupResult } from './gateway';
+import { type EnvelopeResult, type LookupResult, RESULT_TRY_AGAIN_LATER } from './gateway';
 import type { EnvelopeRow, JobEngineDeps, JobKind, JobRow, SettledStatus } from './job-types';
 import { isRpcUnreachable } from './rpc-health';
 import { type JobTransition, transitionOf } from './transitions';
@@ -27,6 +27,8 @@ const UNIQUE_VIOLATION = '23505';
  * network's ledger close times when deciding that an RPC's history covers an envelope.
  */
 const HISTORY_CLOCK_SKEW_SECONDS = 60;
+/** Longest pause of a channel whose sends are answered TRY_AGAIN_LATER. */
+const MAX_CONGESTION_BACKOFF_MS = 30_000;
 
 /** What became of an envelope the machine processed. */
 type Outcome = { kind: 'applied' | 'void' | 'indeterminate'; settled: number };
@@ -50,6 +52,11 @@ export class OnchainJobs<R extends JobRow = JobRow> {
   /** The shared look-up of waited-for jobs, while any request waits. */
   private watcher: NodeJS.Timeout | undefined;
   private readonly pollMs: number;
+  /**
+   * Channels whose last send was answered TRY_AGAIN_LATER (the RPC / core congested): nothing is sent
+   * on them before `until` (ms since epoch); the delay doubles up to MAX_CONGESTION_BACKOFF_MS.
+   */
+  private readonly congested = new Map<string, { until: number; delayMs: number }>();
 
   constructor(
     readonly kind: JobKind<R>,
@@ -216,6 +223,8 @@ export class OnchainJobs<R extends JobRow = JobRow> {
     let settled = 0;
     for (;;) {
       this.kicked.delete(key);
+      // The RPC pushed back on this channel's last send: wait (a reconciler pass or a kick comes back).
+      if ((this.congested.get(key)?.until ?? 0) > Date.now()) return settled;
       const { rows } = await this.deps.pool.query<EnvelopeRow>(
         `SELECT * FROM onchain_envelopes WHERE source = $1 AND status = 'submitted'`,
         [key],
@@ -231,6 +240,7 @@ export class OnchainJobs<R extends JobRow = JobRow> {
       if (!stored) await this.deps.hooks?.afterSubmitCommit?.(envelope);
       const done = await this.process(envelope, !stored);
       if (done === 'pending') return settled;
+      this.congested.delete(key);
       settled += done;
     }
   }
@@ -374,7 +384,10 @@ export class OnchainJobs<R extends JobRow = JobRow> {
           found,
           refusal
             ? { kind: 'void', cause: 'rejected', ...refusal }
-            : { kind: 'void', cause: 'expired', resultCode: 'txTOO_LATE', operations: [] },
+            : envelope.try_again_later_at
+              ? // Every send it got was answered TRY_AGAIN_LATER (by this or another instance): no attempt counted.
+                { kind: 'void', cause: 'unsent', resultCode: RESULT_TRY_AGAIN_LATER, operations: [] }
+              : { kind: 'void', cause: 'expired', resultCode: 'txTOO_LATE', operations: [] },
         );
       }
       // Refused before: wait for the time bound rather than send it again. Held: never sent again.
@@ -392,7 +405,10 @@ export class OnchainJobs<R extends JobRow = JobRow> {
       return 'pending';
     }
     await this.deps.hooks?.afterSend?.(envelope);
-    if (result.kind === 'pending') return 'pending';
+    if (result.kind === 'pending') {
+      if (result.tryAgainLater) await this.backOff(envelope);
+      return 'pending';
+    }
     if (result.kind === 'void') {
       // Refused or expired: make sure no copy was applied meanwhile before any job is queued again.
       const found = await this.lookup(envelope.hash);
@@ -487,6 +503,33 @@ export class OnchainJobs<R extends JobRow = JobRow> {
       },
       'envelope outcome indeterminate: the Stellar RPC has no record of it and its history does not cover it; its jobs are held (not voided, not rebuilt) — look the hash up in a history archive, Horizon or another RPC',
     );
+  }
+
+  /**
+   * TRY_AGAIN_LATER (stellar-core's queue is full, nothing was queued): not a refusal. The envelope stays
+   * in flight and is resent as is once the channel's backoff has passed, until its time bound; marked so
+   * that expiring this way costs its jobs no attempt. Warned once per envelope.
+   */
+  private async backOff(envelope: EnvelopeRow): Promise<void> {
+    const previous = this.congested.get(envelope.source);
+    const delayMs = Math.min(MAX_CONGESTION_BACKOFF_MS, previous ? previous.delayMs * 2 : this.pollMs);
+    this.congested.set(envelope.source, { until: Date.now() + delayMs, delayMs });
+    const first = await this.deps.pool.query(
+      `UPDATE onchain_envelopes SET try_again_later_at = now()
+       WHERE hash = $1 AND status = 'submitted' AND try_again_later_at IS NULL`,
+      [envelope.hash],
+    );
+    if (first.rowCount === 1) {
+      this.deps.log.warn(
+        {
+          txHash: envelope.hash,
+          channel: envelope.source,
+          validUntil: Number(envelope.valid_until),
+          retryInMs: delayMs,
+        },
+        'Stellar RPC answered TRY_AGAIN_LATER (congested, nothing queued); the identical envelope is resent after a backoff',
+      );
+    }
   }
 
   private async lookup(hash: string): Promise<LookupResult | undefined> {

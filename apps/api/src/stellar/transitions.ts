@@ -21,6 +21,10 @@ export function transitionOf(
 ): JobTransition {
   const ledger = result.kind === 'applied' ? result.ledger : null;
   if (result.kind === 'applied' && result.successful) return { to: 'confirmed', ledger: result.ledger };
+  // Never queued (TRY_AGAIN_LATER until its time bound): the network's congestion, not the job's fault.
+  if (result.kind === 'void' && result.cause === 'unsent') {
+    return { to: 'requested', resultCode: result.resultCode, counted: false };
+  }
   const own = result.operations[opIndex];
   if (own && !own.successful) {
     // A create_account that found the account already there: the next envelope pays it instead.
