@@ -146,10 +146,16 @@ describe('claim requests wait for their outcome without polling', () => {
 
       // The operator is told once which calls fail and why, although getHealth answers healthy.
       const address = new URL(rpcUrl).origin;
-      const told = () => lines.filter((l) => l.msg.startsWith(`Stellar RPC at ${address} keeps failing lookup calls`));
+      const told = () =>
+        lines.filter((l) => l.msg.startsWith(`Stellar RPC at ${address} keeps failing getTransaction calls`));
       await until('the warning', () => told().length > 0);
       expect(told()).toHaveLength(1);
-      expect(told()[0]).toMatchObject({ level: 40, 'error.code': 'HTTP 503', 'code.function.name': 'lookup' });
+      expect(told()[0]).toMatchObject({
+        level: 40,
+        'error.code': 'HTTP 503',
+        'rpc.method': 'getTransaction',
+        'code.function.name': 'lookup',
+      });
 
       // The RPC answers again: every claim is paid, once.
       front.failing.clear();
@@ -167,7 +173,7 @@ describe('claim requests wait for their outcome without polling', () => {
       );
       expect(rows[0].n).toBe(10);
       expect(
-        lines.filter((l) => l.msg.startsWith(`Stellar RPC at ${address} answers lookup calls again after`)),
+        lines.filter((l) => l.msg.startsWith(`Stellar RPC at ${address} answers getTransaction calls again after`)),
       ).toHaveLength(1);
       expect(told()).toHaveLength(1);
     } finally {

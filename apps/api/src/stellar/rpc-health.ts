@@ -152,22 +152,32 @@ export function createRpcHealth(options: RpcHealthOptions): RpcHealth {
     warned: boolean;
     /** The gateway method whose failure started it (none: `ping`). */
     method?: string | undefined;
+    /** The JSON-RPC method of that call, when its error tells (axios' request body). */
+    rpcMethod?: string | undefined;
   } | null = null;
   let closed = false;
   /**
    * One gateway method failing as an outage again and again while `getHealth` answers healthy each
    * time (e.g. a gateway answering 503 to `getTransaction` only): each failure alone looks transient.
    */
-  let flaky: { method: string; reason: string; since: number; failures: number; warned: boolean } | null = null;
+  let flaky: {
+    method: string;
+    /** The JSON-RPC method the failing call sent (e.g. `getTransaction`), when the error tells. */
+    rpcMethod: string | undefined;
+    reason: string;
+    since: number;
+    failures: number;
+    warned: boolean;
+  } | null = null;
 
   const recovered = () => {
     if (!outage) return;
     clearTimeout(outage.timer);
     const seconds = Math.round((Date.now() - outage.since) / 100) / 10;
-    const { warned, method, reason } = outage;
+    const { warned, method, reason, rpcMethod } = outage;
     outage = null;
     options.onChange?.(true);
-    if (!warned && method !== undefined) failedAgain(method, reason);
+    if (!warned && method !== undefined) failedAgain(method, reason, rpcMethod);
     if (warned) {
       log.info(
         { ...fields, 'event.duration_s': seconds },
@@ -179,28 +189,40 @@ export function createRpcHealth(options: RpcHealthOptions): RpcHealth {
   };
 
   /** A transient failure of `method` (the probe said healthy at once): the third in a row is reported once. */
-  const failedAgain = (method: string, reason: string) => {
-    if (flaky?.method !== method) flaky = { method, reason, since: Date.now(), failures: 0, warned: false };
+  const failedAgain = (method: string, reason: string, rpcMethod: string | undefined) => {
+    if (flaky?.method !== method) flaky = { method, rpcMethod, reason, since: Date.now(), failures: 0, warned: false };
     flaky.failures += 1;
     flaky.reason = reason;
+    flaky.rpcMethod = rpcMethod ?? flaky.rpcMethod;
     if (flaky.failures < FLAKY_AFTER || flaky.warned) return;
     flaky.warned = true;
     log.warn(
-      { ...fields, 'error.code': reason, 'code.function.name': method, failures: flaky.failures },
-      `Stellar RPC at ${address} keeps failing ${method} calls (${reason}) although getHealth answers healthy: reward payouts and credential mints wait as requested; their look-ups are retried at the poll and reconciler cadence`,
+      {
+        ...fields,
+        'error.code': reason,
+        'code.function.name': method,
+        ...(flaky.rpcMethod ? { 'rpc.method': flaky.rpcMethod } : {}),
+        failures: flaky.failures,
+      },
+      `Stellar RPC at ${address} keeps failing ${flaky.rpcMethod ?? method} calls (${reason}) although getHealth answers healthy: reward payouts and credential mints wait as requested; their look-ups are retried at the poll and reconciler cadence`,
     );
   };
 
   /** A call of `method` succeeded: ends its run of failures (one line when it had been reported). */
   const succeeded = (method: string) => {
     if (flaky?.method !== method) return;
-    const { warned, since } = flaky;
+    const { warned, since, rpcMethod } = flaky;
     flaky = null;
     if (!warned) return;
     const seconds = Math.round((Date.now() - since) / 100) / 10;
     log.info(
-      { ...fields, 'code.function.name': method, 'event.duration_s': seconds },
-      `Stellar RPC at ${address} answers ${method} calls again after ${seconds} s`,
+      {
+        ...fields,
+        'code.function.name': method,
+        ...(rpcMethod ? { 'rpc.method': rpcMethod } : {}),
+        'event.duration_s': seconds,
+      },
+      `Stellar RPC at ${address} answers ${rpcMethod ?? method} calls again after ${seconds} s`,
     );
   };
 
@@ -237,7 +259,14 @@ export function createRpcHealth(options: RpcHealthOptions): RpcHealth {
   /** A call failed with an outage (or `ping` said no): mark down (once) and probe now to learn the cause. */
   const wentDown = (error: unknown, method?: string) => {
     if (outage || closed) return;
-    outage = { since: Date.now(), reason: describe(error), attempts: 0, warned: false, method };
+    outage = {
+      since: Date.now(),
+      reason: describe(error),
+      attempts: 0,
+      warned: false,
+      method,
+      rpcMethod: rpcMethodOf(error),
+    };
     options.onChange?.(false);
     void runProbe();
   };
@@ -290,6 +319,25 @@ export function createRpcHealth(options: RpcHealthOptions): RpcHealth {
       if (outage) clearTimeout(outage.timer);
     },
   };
+}
+
+/**
+ * The JSON-RPC method of a failed SDK call, read from the request body the SDK's HTTP client (an
+ * axios-compatible one) attaches to its error (`config.data`, an object or JSON text); undefined when
+ * absent or not a plain method name.
+ */
+function rpcMethodOf(error: unknown): string | undefined {
+  const data = (error as { config?: { data?: unknown } } | undefined)?.config?.data;
+  let body: unknown = data;
+  if (typeof data === 'string' && data.length <= 1_000_000) {
+    try {
+      body = JSON.parse(data);
+    } catch {
+      return undefined;
+    }
+  }
+  const method = typeof body === 'object' && body !== null ? (body as { method?: unknown }).method : undefined;
+  return typeof method === 'string' && /^[A-Za-z]{1,64}$/.test(method) ? method : undefined;
 }
 
 function describe(error: unknown): string {
