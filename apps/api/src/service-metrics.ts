@@ -250,6 +250,8 @@ function createOperatorMetrics(
     metrics.oldest.set({ kind }, 0);
     metrics.indeterminate.set({ kind }, 0);
     metrics.confirmed.inc({ kind }, 0);
+    metrics.batchOperations.zero({ kind });
+    metrics.perLedger.zero({ kind });
   }
   for (const outcome of LABEL_VALUES.reconcilerOutcomes) metrics.passes.inc({ outcome }, 0);
   return metrics;

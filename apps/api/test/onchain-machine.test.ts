@@ -216,7 +216,8 @@ describe('the batched payout machine (real PostgreSQL, real sandbox)', () => {
   it('submitted → requested when the envelope is refused, and a new envelope pays', async () => {
     const learners = Array.from({ length: 2 }, () => Keypair.random().publicKey());
     const ids = await seedClaims(env.schema.pool, learners);
-    env.sandbox.faults.inject({ kind: 'error', resultCode: 'txBAD_SEQ' });
+    const why = 'transaction sequence number does not match the source account (test)';
+    env.sandbox.faults.inject({ kind: 'error', resultCode: 'txBAD_SEQ', diagnostic: why });
     const rows = await settleAll(machine, env.schema.pool, ids, 60_000);
     expect(rows.map((r) => [r.status, r.attempts])).toEqual([
       ['confirmed', 2],
@@ -227,6 +228,8 @@ describe('the batched payout machine (real PostgreSQL, real sandbox)', () => {
       committed[0]!.envelope.hash,
     ]);
     expect(first.rows[0]).toMatchObject({ status: 'void', result_code: 'txBAD_SEQ' });
+    // The network's own explanation (its diagnostic event) is kept with the refusal.
+    expect(first.rows[0].refusal).toMatchObject({ resultCode: 'txBAD_SEQ', diagnostics: [expect.stringContaining(why)] });
     const submitted = (await auditRows(env.schema.pool, 'reward_payout_submitted')).filter((r) =>
       ids.includes(r.resource_id),
     );

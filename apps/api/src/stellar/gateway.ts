@@ -29,7 +29,18 @@ export type EnvelopeResult =
    * refusal) or `rejected` (any other refusal of `sendTransaction`, with the per-operation results when
    * the network gave them, e.g. an `ERROR` `txFAILED`).
    */
-  | { kind: 'void'; cause: VoidCause; resultCode: string; operations: OperationOutcome[] }
+  | {
+      kind: 'void';
+      cause: VoidCause;
+      resultCode: string;
+      operations: OperationOutcome[];
+      /**
+       * Why the network refused it, in its own words: the decoded messages of the diagnostic events of an
+       * `ERROR` answer (e.g. `transaction sorobanData.resourceFee is lower than the actual Soroban resource
+       * fee`), at most 5 of at most 500 characters each; absent or empty when the network gave none.
+       */
+      diagnostics?: string[];
+    }
   /**
    * Not known yet, or nothing reached the network: the identical envelope is resent later.
    * `tryAgainLater`: every send was answered TRY_AGAIN_LATER (the RPC / core is congested; nothing queued).
@@ -104,6 +115,7 @@ function voidResult(outcome: SubmissionOutcome, cause: VoidCause): EnvelopeResul
     cause,
     resultCode: outcome.resultCode ?? outcome.reason ?? outcome.status,
     operations: operations(outcome.operationResultCodes),
+    diagnostics: (outcome.diagnosticEvents ?? []).slice(0, 5).map((event) => event.message.slice(0, 500)),
   };
 }
 

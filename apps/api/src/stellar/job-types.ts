@@ -51,7 +51,7 @@ export interface EnvelopeRow {
    */
   status: 'submitted' | 'applied' | 'void' | 'indeterminate';
   /** The network's refusal of this envelope, kept until its time bound passes (then it decides the jobs' outcome). */
-  refusal: { resultCode: string; operations: OperationOutcome[] } | null;
+  refusal: { resultCode: string; operations: OperationOutcome[]; diagnostics?: string[] } | null;
   /** First TRY_AGAIN_LATER answer to a send of it (nothing queued); expiring after one costs no attempt. */
   try_again_later_at: Date | null;
   created_at: Date;

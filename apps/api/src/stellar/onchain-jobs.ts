@@ -420,10 +420,22 @@ export class OnchainJobs<R extends JobRow = JobRow> {
         // channel, whose sequence number would not exclude a copy of this one resent meanwhile.
         await this.deps.pool.query(
           `UPDATE onchain_envelopes SET refusal = $2 WHERE hash = $1 AND status = 'submitted'`,
-          [envelope.hash, JSON.stringify({ resultCode: result.resultCode, operations: result.operations })],
+          [
+            envelope.hash,
+            JSON.stringify({
+              resultCode: result.resultCode,
+              operations: result.operations,
+              diagnostics: result.diagnostics,
+            }),
+          ],
         );
         this.deps.log.warn(
-          { txHash: envelope.hash, resultCode: result.resultCode, validUntil: Number(envelope.valid_until) },
+          {
+            txHash: envelope.hash,
+            resultCode: result.resultCode,
+            diagnostics: result.diagnostics,
+            validUntil: Number(envelope.valid_until),
+          },
           'envelope refused; its jobs wait for its time bound before a new envelope',
         );
         if (CHANNEL_FAULT_CODES.has(result.resultCode)) await this.setAside(envelope, result.resultCode);
