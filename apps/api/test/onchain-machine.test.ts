@@ -229,7 +229,10 @@ describe('the batched payout machine (real PostgreSQL, real sandbox)', () => {
     ]);
     expect(first.rows[0]).toMatchObject({ status: 'void', result_code: 'txBAD_SEQ' });
     // The network's own explanation (its diagnostic event) is kept with the refusal.
-    expect(first.rows[0].refusal).toMatchObject({ resultCode: 'txBAD_SEQ', diagnostics: [expect.stringContaining(why)] });
+    expect(first.rows[0].refusal).toMatchObject({
+      resultCode: 'txBAD_SEQ',
+      diagnostics: [expect.stringContaining(why)],
+    });
     const submitted = (await auditRows(env.schema.pool, 'reward_payout_submitted')).filter((r) =>
       ids.includes(r.resource_id),
     );
