@@ -1,26 +1,12 @@
 import { Asset, Keypair, Operation, rpc, TransactionBuilder } from '@stellar/stellar-sdk';
-import type { Pool } from 'pg';
-import type { JobRow, OnchainJobs } from '../src/stellar/onchain-jobs';
-import { buildApp, createTestEnv, seedClaims, type TestApp, type TestEnv } from './helper';
+import type { OnchainJobs } from '../src/stellar/onchain-jobs';
+import { buildApp, claimRows, createTestEnv, seedClaims, type TestApp, type TestEnv, untilValue } from './helper';
 
 /**
  * #14 F2: a channel account that cannot pay its fee (txINSUFFICIENT_BALANCE) is the channel's fault,
  * not the learners': their claims go out on the other channel without losing an attempt, and the
  * broke channel is set aside and reported.
  */
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-async function claims(pool: Pool, ids: string[]): Promise<JobRow[]> {
-  return (await pool.query<JobRow>('SELECT * FROM reward_claims WHERE id = ANY($1)', [ids])).rows;
-}
 
 describe('a channel account that cannot pay its fee (real PostgreSQL, sandbox, 2 channels)', () => {
   let env: TestEnv;
@@ -49,7 +35,7 @@ describe('a channel account that cannot pay its fee (real PostgreSQL, sandbox, 2
       .build();
     drain.sign(broke);
     await server.sendTransaction(drain);
-    await until('the drain to apply', async () =>
+    await untilValue('the drain to apply', async () =>
       env.sandbox.balance(broke.publicKey()) === '1.0000050' ? true : undefined,
     );
     t = await buildApp(env, {
@@ -74,8 +60,8 @@ describe('a channel account that cannot pay its fee (real PostgreSQL, sandbox, 2
       }
     })();
     try {
-      const paid = await until('all claims confirmed', async () => {
-        const rows = await claims(env.schema.pool, ids);
+      const paid = await untilValue('all claims confirmed', async () => {
+        const rows = await claimRows(env.schema.pool, ids);
         return rows.every((c) => c.status === 'confirmed') ? rows : undefined;
       });
       // The broke channel's refusal cost nobody an attempt.
@@ -89,7 +75,7 @@ describe('a channel account that cannot pay its fee (real PostgreSQL, sandbox, 2
         'SELECT public_key, set_aside_reason FROM onchain_channels WHERE set_aside_until > now()',
       );
       expect(aside).toEqual([{ public_key: broke.publicKey(), set_aside_reason: 'txINSUFFICIENT_BALANCE' }]);
-      await until('onchain_channel_set_aside 1 for the broke channel', async () => {
+      await untilValue('onchain_channel_set_aside 1 for the broke channel', async () => {
         const text = await t.metrics.registry.getSingleMetricAsString('onchain_channel_set_aside');
         return text.includes(`onchain_channel_set_aside{channel="${broke.publicKey()}"} 1`) &&
           text.includes(`onchain_channel_set_aside{channel="${healthy.publicKey()}"} 0`)

@@ -5,20 +5,12 @@ import { Keypair } from '@stellar/stellar-sdk';
 import { Client } from 'pg';
 import { createSettlementListener, JOB_SETTLED_CHANNEL } from '../src/job-outcomes';
 import { createLogger } from '../src/logger';
-import { buildApp, createTestEnv, passQuiz, seedClaims, signIn, type TestEnv } from './helper';
+import { buildApp, createTestEnv, passQuiz, seedClaims, signIn, type TestEnv, until } from './helper';
 
 interface Line {
   level: number;
   msg: string;
   [field: string]: unknown;
-}
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /**

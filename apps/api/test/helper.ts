@@ -17,7 +17,7 @@ import type { OnchainRegistry } from '../src/plugins/onchain';
 import { gatewayOptions } from '../src/runtime';
 import { createServiceMetrics, type ServiceMetrics } from '../src/service-metrics';
 import { rpcGateway } from '../src/stellar/gateway';
-import type { JobHooks } from '../src/stellar/onchain-jobs';
+import type { JobHooks, JobRow } from '../src/stellar/onchain-jobs';
 import { memoryStore, redisStore } from '../src/store/key-value';
 import type { AppOptions } from '../src/types';
 
@@ -197,6 +197,48 @@ export async function auditRows(pool: Pool, event: string) {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` every `everyMs` until it holds; throws `timed out waiting for <what>` after `timeoutMs`. */
+export async function until(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 30_000,
+  everyMs = 50,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+/** Polls `probe` until it answers something other than `undefined`, and returns that (bounded as `until`). */
+export async function untilValue<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+  everyMs = 100,
+): Promise<T> {
+  let value: T | undefined;
+  await until(
+    what,
+    async () => {
+      value = await probe();
+      return value !== undefined;
+    },
+    timeoutMs,
+    everyMs,
+  );
+  return value as T;
+}
+
+/** The reward claims `ids`, in batch order (envelope operation index, then id). */
+export async function claimRows(pool: Pool, ids: string[]): Promise<JobRow[]> {
+  const { rows } = await pool.query<JobRow>('SELECT * FROM reward_claims WHERE id = ANY($1) ORDER BY op_index, id', [
+    ids,
+  ]);
+  return rows;
+}
 
 /** Inserts `destinations.length` passed submissions and their requested claims (one learner each). */
 export async function seedClaims(pool: Pool, destinations: string[], amount = '10'): Promise<string[]> {

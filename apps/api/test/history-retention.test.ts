@@ -1,7 +1,7 @@
 import { Keypair, rpc, type Transaction, TransactionBuilder } from '@stellar/stellar-sdk';
 import type { Pool } from 'pg';
-import type { EnvelopeRow, JobRow, OnchainJobs } from '../src/stellar/onchain-jobs';
-import { buildApp, createTestEnv, seedClaims, type TestApp, type TestEnv } from './helper';
+import type { EnvelopeRow, OnchainJobs } from '../src/stellar/onchain-jobs';
+import { buildApp, claimRows, createTestEnv, seedClaims, type TestApp, type TestEnv, untilValue } from './helper';
 
 /**
  * #14 F1: a Stellar RPC keeps a bounded history (stellar-rpc's window; 3 ledgers here). An envelope
@@ -14,19 +14,8 @@ async function envelopes(pool: Pool): Promise<EnvelopeRow[]> {
   return (await pool.query<EnvelopeRow>('SELECT * FROM onchain_envelopes ORDER BY created_at')).rows;
 }
 
-async function claims(pool: Pool, ids: string[]): Promise<JobRow[]> {
-  return (await pool.query<JobRow>('SELECT * FROM reward_claims WHERE id = ANY($1)', [ids])).rows;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** This file's ledgers close on demand, every 50 ms: 20 s is plenty for any condition. */
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined>) => untilValue(what, probe, 20_000, 50);
 
 /**
  * Runs reconciler passes of `machine` back to back while closing a ledger every 50 ms (a submission
@@ -43,7 +32,7 @@ async function drive<T>(
     while (!stop) await machine.reconcileOnce();
   })();
   try {
-    return await until(what, async () => {
+    return await waitFor(what, async () => {
       await close();
       return probe();
     });
@@ -87,7 +76,7 @@ describe('NOT_FOUND outside the RPC history window (real PostgreSQL, sandbox kee
     await expect(machineOf(crashed).reconcileOnce()).rejects.toBe(CRASH);
     const [envelope] = (await envelopes(env.schema.pool)).filter((e) => e.status === 'submitted');
     expect(envelope).toBeDefined();
-    expect((await claims(env.schema.pool, ids)).every((c) => c.tx_hash === envelope!.hash)).toBe(true);
+    expect((await claimRows(env.schema.pool, ids)).every((c) => c.tx_hash === envelope!.hash)).toBe(true);
     if (send) {
       const server = new rpc.Server(env.sandbox.url, { allowHttp: true });
       const tx = TransactionBuilder.fromXDR(envelope!.envelope_xdr, env.sandbox.networkPassphrase) as Transaction;
@@ -96,7 +85,7 @@ describe('NOT_FOUND outside the RPC history window (real PostgreSQL, sandbox kee
       expect((await server.getTransaction(envelope!.hash)).status).toBe('SUCCESS');
     }
     // The history window moves past it, and the ledger's close time past its time bound.
-    await until('the time bound to pass', async () => {
+    await waitFor('the time bound to pass', async () => {
       await env.sandbox.closeLedger();
       // A ledger's close time is the wall clock at its close.
       return Math.floor(Date.now() / 1000) > Number(envelope!.valid_until) + 1 ? true : undefined;
@@ -129,12 +118,12 @@ describe('NOT_FOUND outside the RPC history window (real PostgreSQL, sandbox kee
     expect(held!.status).toBe('indeterminate');
     // Exactly once: the ledger holds one payment per learner, and no second envelope was built for them.
     for (const learner of learners) expect(env.sandbox.balance(learner)).toBe('10.0000000');
-    const rows = await claims(env.schema.pool, ids);
+    const rows = await claimRows(env.schema.pool, ids);
     expect(rows.map((c) => c.status)).toEqual(['submitted', 'submitted', 'submitted', 'submitted']);
     expect(rows.every((c) => c.tx_hash === envelope.hash && c.attempts === 1)).toBe(true);
     expect((await envelopes(env.schema.pool)).filter((e) => e.status !== 'indeterminate')).toEqual([]);
     // Counted for the operator (read from PostgreSQL by the signals probe, refreshed when it was held).
-    await until('onchain_envelopes_indeterminate 1', async () => {
+    await waitFor('onchain_envelopes_indeterminate 1', async () => {
       const text = await restarted.metrics.registry.getSingleMetricAsString('onchain_envelopes_indeterminate');
       return text.includes('onchain_envelopes_indeterminate{kind="reward_payout"} 1') ? text : undefined;
     });
@@ -145,7 +134,7 @@ describe('NOT_FOUND outside the RPC history window (real PostgreSQL, sandbox kee
       () => env.sandbox.closeLedger(),
       'the new claim to confirm',
       async () => {
-        const [row] = await claims(env.schema.pool, [other!]);
+        const [row] = await claimRows(env.schema.pool, [other!]);
         return row?.status === 'confirmed' ? row : undefined;
       },
     );
@@ -165,7 +154,7 @@ describe('NOT_FOUND outside the RPC history window (real PostgreSQL, sandbox kee
       () => env.sandbox.closeLedger(),
       'the claims to confirm',
       async () => {
-        const got = await claims(env.schema.pool, ids);
+        const got = await claimRows(env.schema.pool, ids);
         return got.every((c) => c.status === 'confirmed') ? got : undefined;
       },
     );

@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import { withTransaction } from '../src/db/transaction';
 import type { EnvelopeResult, OperationOutcome } from '../src/stellar/gateway';
 import { type EnvelopeRow, type JobRow, type OnchainJobs, transitionOf } from '../src/stellar/onchain-jobs';
-import { auditRows, buildApp, createTestEnv, seedClaims, type TestApp, type TestEnv } from './helper';
+import { auditRows, buildApp, claimRows, createTestEnv, seedClaims, type TestApp, type TestEnv } from './helper';
 
 const ok = (code = 'PAYMENT_SUCCESS'): OperationOutcome => ({ code, successful: true, stale: false });
 const bad = (code: string, stale = false): OperationOutcome => ({ code, successful: false, stale });
@@ -96,19 +96,12 @@ describe('transitionOf (each job from its own operation)', () => {
   });
 });
 
-async function claims(pool: Pool, ids: string[]): Promise<JobRow[]> {
-  const { rows } = await pool.query<JobRow>('SELECT * FROM reward_claims WHERE id = ANY($1) ORDER BY op_index, id', [
-    ids,
-  ]);
-  return rows;
-}
-
 /** Drives the machine until every claim in `ids` is settled (bounded by `ms`). */
 async function settleAll(machine: OnchainJobs<JobRow>, pool: Pool, ids: string[], ms = 30_000): Promise<JobRow[]> {
   const deadline = Date.now() + ms;
   for (;;) {
     await machine.reconcileOnce();
-    const rows = await claims(pool, ids);
+    const rows = await claimRows(pool, ids);
     if (rows.every((r) => ['confirmed', 'failed', 'expired'].includes(r.status))) return rows;
     if (Date.now() > deadline) throw new Error(`not settled: ${rows.map((r) => r.status).join(',')}`);
     // A pass that found nothing to do (an envelope waiting for its time bound) is not repeated at once.

@@ -3,20 +3,12 @@ import { tcpProxy } from '@app/test-utils';
 import { rpc } from '@stellar/stellar-sdk';
 import { createLogger } from '../src/logger';
 import { isOutage } from '../src/stellar/rpc-health';
-import { buildApp, createTestEnv, passQuiz, signIn, type TestApp, type TestEnv } from './helper';
+import { buildApp, createTestEnv, passQuiz, signIn, type TestApp, type TestEnv, until } from './helper';
 
 interface Line {
   level: number;
   msg: string;
   [field: string]: unknown;
-}
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /**

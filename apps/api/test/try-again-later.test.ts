@@ -1,25 +1,11 @@
 import { Keypair } from '@stellar/stellar-sdk';
-import type { Pool } from 'pg';
-import type { EnvelopeRow, JobRow, OnchainJobs } from '../src/stellar/onchain-jobs';
-import { buildApp, createTestEnv, seedClaims, type TestApp, type TestEnv } from './helper';
+import type { EnvelopeRow, OnchainJobs } from '../src/stellar/onchain-jobs';
+import { buildApp, claimRows, createTestEnv, seedClaims, type TestApp, type TestEnv, untilValue } from './helper';
 
 /**
  * #14 F3: TRY_AGAIN_LATER means stellar-core's queue is full and nothing was queued — not a refusal.
  * Claims must outlast any number of envelope time bounds of it without losing an attempt.
  */
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-async function claims(pool: Pool, ids: string[]): Promise<JobRow[]> {
-  return (await pool.query<JobRow>('SELECT * FROM reward_claims WHERE id = ANY($1)', [ids])).rows;
-}
 
 describe('TRY_AGAIN_LATER (real PostgreSQL, sandbox answering every send TRY_AGAIN_LATER)', () => {
   let env: TestEnv;
@@ -51,14 +37,14 @@ describe('TRY_AGAIN_LATER (real PostgreSQL, sandbox answering every send TRY_AGA
     })();
     try {
       // Three envelopes for the same claims expire unsent (the old behaviour failed the claims here).
-      const voided = await until('three envelopes void', async () => {
+      const voided = await untilValue('three envelopes void', async () => {
         const { rows } = await env.schema.pool.query<EnvelopeRow & { result_code: string }>(
           `SELECT * FROM onchain_envelopes WHERE status = 'void'`,
         );
         return rows.length >= 3 ? rows : undefined;
       });
       expect(voided.every((e) => e.result_code === 'TRY_AGAIN_LATER' && e.try_again_later_at !== null)).toBe(true);
-      const waiting = await claims(env.schema.pool, ids);
+      const waiting = await claimRows(env.schema.pool, ids);
       expect(waiting.every((c) => c.status === 'requested' || c.status === 'submitted')).toBe(true);
       expect(waiting.every((c) => c.attempts <= 1)).toBe(true);
       expect(await env.schema.pool.query(`SELECT 1 FROM onchain_envelopes WHERE refusal IS NOT NULL`)).toHaveProperty(
@@ -66,8 +52,8 @@ describe('TRY_AGAIN_LATER (real PostgreSQL, sandbox answering every send TRY_AGA
         0,
       );
       env.sandbox.faults.clear();
-      const paid = await until('the claims to confirm', async () => {
-        const rows = await claims(env.schema.pool, ids);
+      const paid = await untilValue('the claims to confirm', async () => {
+        const rows = await claimRows(env.schema.pool, ids);
         return rows.every((c) => c.status === 'confirmed') ? rows : undefined;
       });
       expect(paid.map((c) => c.attempts)).toEqual([1, 1, 1]);
