@@ -78,6 +78,8 @@ describe('tracing, through the preloaded service', () => {
           METRICS_PORT: '0',
           OTEL_SERVICE_NAME: 'api-tracing-test',
           OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+          // The collector stand-in reads JSON; the default is http/protobuf.
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
           OTEL_BSP_SCHEDULE_DELAY: '100',
           JWT_SECRET: env.jwtSecret,
           DATABASE_URL: `postgresql://${process.env.PGUSER ?? 'postgres'}@${process.env.PGHOST ?? '127.0.0.1'}:${

@@ -2,7 +2,9 @@
 //   untraced             no OpenTelemetry at all
 //   app-tracing          @app/tracing, started by the preload (--import @app/tracing/register)
 //   empty-hooks          no OpenTelemetry; empty hooks where @fastify/otel adds its own
-//                        (onRequest, onSend, onResponse): the floor of any hook-based integration
+//                        (onRequest, onSend, onResponse): the floor of @fastify/otel's integration
+//   one-hook             no OpenTelemetry; one empty onRequest hook: the floor of @app/tracing's
+//                        (its onError hook runs only for failing requests)
 //   default-composition  the stock setup: @fastify/otel defaults (hook and handler spans,
 //                        registered as a plugin) + http instrumentation, no-op exporter
 const mode = process.env.BENCH_MODE ?? 'untraced';
@@ -33,6 +35,7 @@ const Fastify = require('fastify');
 async function main() {
   const app = Fastify({ logger: false });
   if (fastifyOtel) await app.register(fastifyOtel.plugin());
+  if (mode === 'one-hook') app.addHook('onRequest', (_request, _reply, done) => done());
   if (mode === 'empty-hooks') {
     app.addHook('onRequest', (_request, _reply, done) => done());
     app.addHook('onSend', (_request, _reply, payload, done) => done(null, payload));

@@ -4,8 +4,10 @@ import { globalState } from './state';
 const FASTIFY_OTEL_NAME = '@fastify/otel';
 
 /**
- * The `@fastify/otel` plugin of the running SDK, for explicit registration:
- * `await app.register(fastifyOtelPlugin())`, first, before the routes.
+ * The Fastify plugin of the running SDK, for explicit registration:
+ * `await app.register(fastifyOtelPlugin())`, first, before the routes. It is the lean SERVER span
+ * hook of `fastify-server.ts` by default, and `@fastify/otel`'s plugin when hook spans or
+ * `serverSpans: 'http'` are configured.
  *
  * Usually unnecessary: once tracing has started, every Fastify instance is
  * instrumented on creation (through Fastify's `fastify.initialization`
@@ -16,7 +18,7 @@ export function fastifyOtelPlugin(): FastifyPluginCallback {
   const plugin: FastifyPluginCallback = (instance, opts, done) => {
     const instrumentation = globalState().fastify;
     if (!instrumentation || instance.hasPlugin(FASTIFY_OTEL_NAME)) return done();
-    instrumentation.plugin()(instance, opts, done);
+    (instrumentation.plugin() as FastifyPluginCallback)(instance, opts, done);
   };
   Object.assign(plugin, {
     [Symbol.for('skip-override')]: true,

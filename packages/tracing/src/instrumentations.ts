@@ -7,6 +7,7 @@ import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import type { ResolvedConfig } from './config';
+import { FastifyServerInstrumentation } from './fastify-server';
 import { fastifyRequestHook } from './fastify-server-span';
 import { LOG_FIELD_SPAN_ID, LOG_FIELD_TRACE_FLAGS, LOG_FIELD_TRACE_ID } from './semconv';
 import type { InstrumentationName } from './types';
@@ -22,7 +23,7 @@ export function createInstrumentations(config: ResolvedConfig): Map<Instrumentat
   const ignored = new Set(config.ignorePaths);
   const requireParent = !config.traceBackground;
   // The node:http server patch costs about as much as the rest of tracing
-  // together (see the benchmark), so by default @fastify/otel's span is the
+  // together (see the benchmark), so by default Fastify's onRequest hook makes the
   // SERVER span and node:http only traces outgoing requests.
   const fastifyServes = config.serverSpans === 'fastify' && config.instrumentations.includes('fastify');
   const all = new Map<InstrumentationName, Instrumentation>();
@@ -43,6 +44,13 @@ export function createInstrumentations(config: ResolvedConfig): Map<Instrumentat
         all.set(name, new UndiciInstrumentation({ requireParentforSpans: requireParent }));
         break;
       case 'fastify':
+        // The default: one lean SERVER span per request (fastify-server.ts). @fastify/otel only
+        // when its hook and handler spans are asked for, or when node:http makes the SERVER span
+        // and @fastify/otel adds its INTERNAL request span under it.
+        if (fastifyServes && !config.fastifyHookSpans) {
+          all.set(name, new FastifyServerInstrumentation({ ignorePaths: config.ignorePaths }));
+          break;
+        }
         all.set(
           name,
           // registerOnInitialization subscribes to Fastify's `fastify.initialization`

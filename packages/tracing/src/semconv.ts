@@ -13,6 +13,9 @@ export const LOG_FIELD_SPAN_ID = 'span.id';
 /** Log field holding the W3C trace flags, `01` when sampled. */
 export const LOG_FIELD_TRACE_FLAGS = 'trace.flags';
 
+/** Instrumentation scope of the Fastify SERVER spans (fastify-server.ts). */
+export const FASTIFY_SCOPE = '@app/tracing/fastify';
+
 /** Instrumentation scope of the spans `withSpan` creates. */
 export const TRACER_NAME = '@app/tracing';
 
@@ -28,7 +31,7 @@ export const PATCHED_MODULES = {
   fastify: 'fastify',
 } as const;
 
-/** HTTP server span attributes (stable HTTP semantic conventions) added to the `@fastify/otel` span. */
+/** HTTP server span attributes (stable HTTP semantic conventions) of the Fastify SERVER span. */
 export const ATTR_URL_SCHEME = 'url.scheme';
 export const ATTR_SERVER_ADDRESS = 'server.address';
 export const ATTR_SERVER_PORT = 'server.port';

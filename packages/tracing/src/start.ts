@@ -1,4 +1,3 @@
-import type { FastifyOtelInstrumentation } from '@fastify/otel';
 import { context, DiagLogLevel, diag, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -11,7 +10,7 @@ import { createInstrumentations } from './instrumentations';
 import { loadedBeforeStart } from './loaded-modules';
 import { createSampler } from './sampler';
 import { DROP_REASON_EXPORT_FAILED, DROP_REASON_QUEUE_FULL, LABEL_DROP_REASON, LOG_PREFIX } from './semconv';
-import { globalState } from './state';
+import { type GlobalState, globalState } from './state';
 import { SpanStats } from './stats';
 import type { DroppedSpanSample, TracingHandle, TracingOptions, TracingStats } from './types';
 import { PresetIdGenerator, UnsampledFastPathProvider } from './unsampled-path';
@@ -233,7 +232,7 @@ export function startTracing(options: TracingOptions = {}): TracingHandle {
 
   state.handle = handle;
   state.stats = stats;
-  state.fastify = instrumentations.get('fastify') as FastifyOtelInstrumentation | undefined;
+  state.fastify = instrumentations.get('fastify') as GlobalState['fastify'];
   return handle;
 }
 

@@ -1,11 +1,12 @@
 import type { FastifyOtelInstrumentation } from '@fastify/otel';
+import type { FastifyServerInstrumentation } from './fastify-server';
 import type { SpanStats } from './stats';
 import type { TracingHandle } from './types';
 
-interface GlobalState {
+export interface GlobalState {
   handle?: TracingHandle;
   stats?: SpanStats;
-  fastify?: FastifyOtelInstrumentation;
+  fastify?: FastifyOtelInstrumentation | FastifyServerInstrumentation;
 }
 
 // Kept on globalThis so the preload (loaded through the ESM loader) and the

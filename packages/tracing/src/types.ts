@@ -53,7 +53,7 @@ export interface TracingOptions {
    * `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces`; default `http://localhost:4318/v1/traces`).
    */
   otlpEndpoint?: string;
-  /** Encoding (env `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL` / `OTEL_EXPORTER_OTLP_PROTOCOL`; default `http/json`). */
+  /** Encoding (env `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL` / `OTEL_EXPORTER_OTLP_PROTOCOL`; default `http/protobuf`, as the OpenTelemetry specification says). */
   otlpProtocol?: OtlpProtocol;
   /**
    * Where OTLP export runs (env `APP_TRACING_EXPORT_THREAD`; default `worker`). `main` is the

@@ -9,7 +9,7 @@ describe('resolveConfig', () => {
       serviceName: 'unknown_service:node',
       exporter: 'otlp',
       otlpEndpoint: 'http://localhost:4318/v1/traces',
-      otlpProtocol: 'http/json',
+      otlpProtocol: 'http/protobuf',
       exportThread: 'worker',
       sampler: 'parentbased_always_on',
       samplerRatio: 1,

@@ -34,9 +34,9 @@ describe.each([
       expect(server).toMatchObject({ name: 'GET /users/:id', service: 'example', parentSpanId: undefined });
       expect(server?.attributes['http.route']).toBe('/users/:id');
       const byName = (name: string) => spans.find((s) => s.name === name);
-      // One span per request by default: @fastify/otel's span is the SERVER span.
+      // One span per request by default: the lean onRequest hook's span is the SERVER span.
       expect(spans.filter((s) => s.name === 'request')).toEqual([]);
-      expect(server?.scope).toBe('@fastify/otel');
+      expect(server?.scope).toBe('@app/tracing/fastify');
       const visits = byName('visits.count');
       const query = spans.find((s) => s.name.startsWith('pg.query'));
       expect(query?.parentSpanId).toBe(server?.spanId);

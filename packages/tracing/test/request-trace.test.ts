@@ -104,7 +104,7 @@ describe('one Fastify request reading PostgreSQL and Redis', () => {
     const r = receiver;
     const spans = await waitFor(() => (r.spans.some((s) => s.kind === 1) && r.spans.length >= 6 ? r.spans : undefined));
     expect(new Set(spans.map((s) => s.service))).toEqual(new Set(['claims-fixture']));
-    expect(receiver.contentTypes[0]).toBe('application/json');
+    expect(receiver.contentTypes[0]).toBe('application/x-protobuf');
     const trace = expectClaimTrace(spans);
     await expectLogsCorrelated(service.lines, trace.traceId, trace.server.spanId);
   });

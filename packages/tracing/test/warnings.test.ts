@@ -54,7 +54,7 @@ describe('failing loudly', () => {
       OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://user:hunter2@collector.invalid:4318/v1/traces?token=abc',
       OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20sekret',
     });
-    expect(result.stderr).toContain('otlp http/json -> http://collector.invalid:4318/v1/traces');
+    expect(result.stderr).toContain('otlp http/protobuf -> http://collector.invalid:4318/v1/traces');
     expect(result.stderr).not.toMatch(/hunter2|sekret|token=abc/);
   });
 });

@@ -1,0 +1,250 @@
+import { context, propagation, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { currentTraceIds, fastifyOtelPlugin, startTracing, type TracingHandle } from '../src';
+
+// In-process: the Fastify SERVER span comes from Fastify's `fastify.initialization` diagnostics
+// channel, not from patching a module, so it works under jest's module registry.
+
+/** What the handler saw: the active trace ids and the headers an outgoing call would carry. */
+function contextSeen() {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return { ids: currentTraceIds() ?? null, carrier };
+}
+
+function buildApp(): FastifyInstance {
+  const app = Fastify({ logger: false });
+  app.get('/rewards/:id', async () => contextSeen());
+  app.get('/fail', async () => {
+    throw new Error('ledger closed early');
+  });
+  app.get('/teapot', async (_request, reply) => reply.code(503).send({ busy: true }));
+  app.post(
+    '/claims',
+    { schema: { body: { type: 'object', required: ['quizId'], properties: { quizId: { type: 'string' } } } } },
+    async () => ({ ok: true }),
+  );
+  app.get('/health', async () => contextSeen());
+  return app;
+}
+
+const finished = (memory: InMemorySpanExporter, name: string) =>
+  memory.getFinishedSpans().filter((span) => span.name === name);
+
+async function waitForSpan(memory: InMemorySpanExporter, name: string): Promise<ReadableSpan> {
+  for (let i = 0; i < 200; i++) {
+    const span = finished(memory, name)[0];
+    if (span) return span;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`no finished span named ${name}: ${memory.getFinishedSpans().map((s) => s.name)}`);
+}
+
+describe('the Fastify SERVER span, everything sampled', () => {
+  const memory = new InMemorySpanExporter();
+  let handle: TracingHandle;
+  let app: FastifyInstance;
+  let url: string;
+
+  beforeAll(async () => {
+    handle = startTracing({
+      spanExporter: memory,
+      exportImmediately: true,
+      instrumentations: ['fastify'],
+      log: () => {},
+      ignorePaths: ['/health'],
+      serviceName: 'unit',
+    });
+    app = buildApp();
+    // Registering the plugin on an instance already instrumented adds nothing.
+    await app.register(fastifyOtelPlugin());
+    url = await app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await app.close();
+    await handle.shutdown();
+  });
+  beforeEach(() => memory.reset());
+
+  it('names the span after the route and records the HTTP server attributes, once per request', async () => {
+    const response = await fetch(`${url}/rewards/42?token=secret`, { headers: { 'user-agent': 'unit/1' } });
+    const seen = (await response.json()) as ReturnType<typeof contextSeen>;
+    const span = await waitForSpan(memory, 'GET /rewards/:id');
+    expect(finished(memory, 'GET /rewards/:id')).toHaveLength(1);
+    expect(span.kind).toBe(SpanKind.SERVER);
+    expect(span.instrumentationScope.name).toBe('@app/tracing/fastify');
+    expect(span.attributes).toMatchObject({
+      'http.request.method': 'GET',
+      'http.route': '/rewards/:id',
+      'http.response.status_code': 200,
+      'url.path': '/rewards/42',
+      'url.scheme': 'http',
+      'server.address': '127.0.0.1',
+      'client.address': '127.0.0.1',
+      'network.protocol.version': '1.1',
+      'user_agent.original': 'unit/1',
+    });
+    expect(JSON.stringify(span.attributes)).not.toContain('secret');
+    expect(span.status.code).toBe(SpanStatusCode.UNSET);
+    // The handler ran inside the span: its ids, and a sampled traceparent for outgoing calls.
+    expect(seen.ids).toMatchObject({ traceId: span.spanContext().traceId, spanId: span.spanContext().spanId });
+    expect(seen.carrier.traceparent).toBe(`00-${span.spanContext().traceId}-${span.spanContext().spanId}-01`);
+  });
+
+  it('continues the trace of an incoming traceparent', async () => {
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    await fetch(`${url}/rewards/1`, { headers: { traceparent: `00-${traceId}-b7ad6b7169203331-01` } });
+    const span = await waitForSpan(memory, 'GET /rewards/:id');
+    expect(span.spanContext().traceId).toBe(traceId);
+    expect(span.parentSpanContext).toMatchObject({ spanId: 'b7ad6b7169203331', isRemote: true });
+  });
+
+  it('a thrown error: status code 500, span status ERROR with the message, error.type, an exception event', async () => {
+    expect((await fetch(`${url}/fail`)).status).toBe(500);
+    const span = await waitForSpan(memory, 'GET /fail');
+    expect(span.attributes['http.response.status_code']).toBe(500);
+    expect(span.attributes['error.type']).toBe('500');
+    expect(span.status).toEqual({ code: SpanStatusCode.ERROR, message: 'ledger closed early' });
+    expect(span.events.map((e) => [e.name, e.attributes?.['exception.message']])).toEqual([
+      ['exception', 'ledger closed early'],
+    ]);
+  });
+
+  it('a 5xx sent without an error is still an error; a 4xx of a client mistake leaves the status unset', async () => {
+    expect((await fetch(`${url}/teapot`)).status).toBe(503);
+    const busy = await waitForSpan(memory, 'GET /teapot');
+    expect(busy.status.code).toBe(SpanStatusCode.ERROR);
+    expect(busy.attributes['error.type']).toBe('503');
+
+    const response = await fetch(`${url}/claims`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(response.status).toBe(400);
+    const invalid = await waitForSpan(memory, 'POST /claims');
+    expect(invalid.attributes['http.response.status_code']).toBe(400);
+    expect(invalid.attributes['error.type']).toBeUndefined();
+    expect(invalid.status.code).toBe(SpanStatusCode.UNSET);
+    // The validation error is kept as an event, for whoever looks at the trace.
+    expect(invalid.events.map((e) => e.name)).toEqual(['exception']);
+  });
+
+  it('a request no route matched is named after its method alone, without http.route', async () => {
+    expect((await fetch(`${url}/nowhere/7`)).status).toBe(404);
+    const span = await waitForSpan(memory, 'GET');
+    expect(span.attributes['http.route']).toBeUndefined();
+    expect(span.attributes['url.path']).toBe('/nowhere/7');
+    expect(span.attributes['http.response.status_code']).toBe(404);
+  });
+
+  it('an ignored path gets no span and no trace context', async () => {
+    const seen = (await (await fetch(`${url}/health`)).json()) as ReturnType<typeof contextSeen>;
+    expect(seen.ids).toBeNull();
+    expect(seen.carrier).toEqual({});
+    await fetch(`${url}/rewards/9`);
+    await waitForSpan(memory, 'GET /rewards/:id');
+    expect(memory.getFinishedSpans().map((s) => s.attributes['url.path'])).not.toContain('/health');
+  });
+
+  it('traces app.inject() requests too', async () => {
+    const response = await app.inject({ method: 'GET', url: '/rewards/5' });
+    expect(response.statusCode).toBe(200);
+    const span = await waitForSpan(memory, 'GET /rewards/:id');
+    expect(span.attributes['url.path']).toBe('/rewards/5');
+  });
+});
+
+describe('an instance made before tracing started', () => {
+  const memory = new InMemorySpanExporter();
+  let handle: TracingHandle;
+  let plain: FastifyInstance;
+  let registered: FastifyInstance;
+
+  beforeAll(async () => {
+    plain = buildApp();
+    registered = Fastify({ logger: false });
+    handle = startTracing({
+      spanExporter: memory,
+      exportImmediately: true,
+      instrumentations: ['fastify'],
+      log: () => {},
+    });
+    await registered.register(fastifyOtelPlugin());
+    // A second registration, in a child context, adds no second span.
+    await registered.register(async (child) => {
+      await child.register(fastifyOtelPlugin());
+      child.get('/rewards/:id', async () => contextSeen());
+    });
+  });
+  afterAll(async () => {
+    await plain.close();
+    await registered.close();
+    await handle.shutdown();
+  });
+
+  it('is traced once it registers fastifyOtelPlugin(), with one span per request; otherwise not at all', async () => {
+    const url = await registered.listen({ port: 0, host: '127.0.0.1' });
+    const seen = (await (await fetch(`${url}/rewards/8`)).json()) as ReturnType<typeof contextSeen>;
+    const span = await waitForSpan(memory, 'GET /rewards/:id');
+    expect(seen.ids?.spanId).toBe(span.spanContext().spanId);
+    expect(finished(memory, 'GET /rewards/:id')).toHaveLength(1);
+
+    memory.reset();
+    const plainUrl = await plain.listen({ port: 0, host: '127.0.0.1' });
+    const untraced = (await (await fetch(`${plainUrl}/rewards/8`)).json()) as ReturnType<typeof contextSeen>;
+    expect(untraced.ids).toBeNull();
+    expect(memory.getFinishedSpans()).toEqual([]);
+  });
+});
+
+describe('the Fastify SERVER span, nothing sampled', () => {
+  const memory = new InMemorySpanExporter();
+  let handle: TracingHandle;
+  let app: FastifyInstance;
+  let url: string;
+
+  beforeAll(async () => {
+    handle = startTracing({
+      spanExporter: memory,
+      exportImmediately: true,
+      instrumentations: ['fastify'],
+      log: () => {},
+      sampler: 'parentbased_traceidratio',
+      samplerRatio: 0,
+      serviceName: 'unit',
+    });
+    app = buildApp();
+    url = await app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await app.close();
+    await handle.shutdown();
+  });
+  beforeEach(() => memory.reset());
+
+  it('records nothing, yet the handler has trace ids and outgoing calls say "not sampled"', async () => {
+    const seen = (await (await fetch(`${url}/rewards/1`)).json()) as ReturnType<typeof contextSeen>;
+    expect(seen.ids?.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(seen.ids?.traceId).not.toBe('0'.repeat(32));
+    expect(seen.carrier.traceparent).toBe(`00-${seen.ids?.traceId}-${seen.ids?.spanId}-00`);
+    const other = (await (await fetch(`${url}/rewards/2`)).json()) as ReturnType<typeof contextSeen>;
+    expect(other.ids?.traceId).not.toBe(seen.ids?.traceId);
+    expect(memory.getFinishedSpans()).toEqual([]);
+  });
+
+  it('follows the caller: an unsampled parent keeps its trace id and flag, a sampled one is recorded', async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const unsampled = (await (
+      await fetch(`${url}/rewards/3`, { headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-00` } })
+    ).json()) as ReturnType<typeof contextSeen>;
+    expect(unsampled.carrier.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-00$`));
+    expect(memory.getFinishedSpans()).toEqual([]);
+
+    await fetch(`${url}/rewards/4`, { headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
+    const span = await waitForSpan(memory, 'GET /rewards/:id');
+    expect(span.spanContext().traceId).toBe(traceId);
+    expect(span.attributes['http.response.status_code']).toBe(200);
+  });
+});
