@@ -259,6 +259,55 @@ describe('collector down, then back', () => {
   });
 });
 
+describe('the export worker dies while the service runs', () => {
+  let service: RunningService | undefined;
+  let receiver: Awaited<ReturnType<typeof startOtlpReceiver>> | undefined;
+  afterAll(async () => {
+    await service?.stop();
+    await receiver?.close();
+  });
+
+  it('requests keep their answers, later spans are counted as dropped, one error line, and the service still closes', async () => {
+    receiver = await startOtlpReceiver();
+    service = await startService(
+      'test/fixtures/service.cjs',
+      {
+        FIXTURE_QUIET: '1',
+        FIXTURE_KILLABLE_WORKER: '1',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url,
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+      },
+      ['--import', '@app/tracing/register'],
+    );
+    const s = service;
+    const stats = async () =>
+      ((await (await fetch(`${s.url}/__stats`)).json()) as { stats: { exported: number; dropped: number } }).stats;
+    for (let i = 0; i < 10; i++) expect((await fetch(`${s.url}/ping`)).status).toBe(200);
+    const r = receiver;
+    await waitUntil(async () => r.spans.filter((span) => span.name === 'GET /ping').length >= 10);
+
+    expect(((await (await fetch(`${s.url}/__kill-export-worker`)).json()) as { exitCode: number }).exitCode).toBe(1);
+    for (let i = 0; i < 20; i++) expect((await fetch(`${s.url}/ping`)).status).toBe(200);
+    await waitUntil(async () => (await stats()).dropped >= 20);
+    const after = await stats();
+    expect(after.exported).toBeGreaterThanOrEqual(10);
+    expect(r.spans.filter((span) => span.name === 'GET /ping')).toHaveLength(10);
+    const errors = s.stderr().match(/ERROR: the span export worker exited with code 1; spans are dropped from now on/g);
+    expect(errors).toHaveLength(1);
+    expect(await s.stop('SIGTERM')).toBe(0);
+    service = undefined;
+  });
+});
+
+/** Polls `check` until it holds; fails after `ms`. */
+async function waitUntil(check: () => Promise<boolean>, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 describe('an app bundled without dist/export-worker.js', () => {
   it('exports on the main thread and says so on stderr', async () => {
     // The built package copied without the worker file, its dependencies reachable as in an app.
