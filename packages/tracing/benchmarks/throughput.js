@@ -3,7 +3,9 @@
 // BENCH_SECONDS (default 3), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 10) and
 // BENCH_PIPELINING (default 8) tune the run; BENCH_PIN=0 stops pinning the load generator and the
 // server to separate CPUs; BENCH_EXTRA=1 adds rows: 100 % exported from the main thread (the SDK's usual
-// in-thread export), 100 % over http/protobuf, and Fastify with empty hooks. BENCH_WORKER_CPU=<n> puts the
+// in-thread export), 100 % over http/json, Fastify with empty hooks and with one empty onRequest hook;
+// BENCH_BEFORE=<path to another build's dist/register.mjs> adds that build's 100 / 10 / 0 % rows (over
+// http/json, its default, unless BENCH_BEFORE_PROTOCOL says otherwise). BENCH_WORKER_CPU=<n> puts the
 // span export worker thread on CPU n (default 1: the server's CPU, where it competes with the event loop).
 // Each setup runs in its own child process (instrumentation patches modules at
 // load time); autocannon runs in this process, the OTLP/HTTP receiver in another.
@@ -115,20 +117,21 @@ function load(port, duration) {
   });
 }
 
-async function measure(name, env, nodeArgs = []) {
-  const { child, port, lines } = await startServer(env, nodeArgs);
-  if (PINNED) pinExportWorker(child.pid, WORKER_CPU);
-  await load(port, 1); // warm-up: JIT, connection pools
+/** Starts one setup's server and warms it up (JIT, connection pools); it then idles between its windows. */
+async function start(name, env, nodeArgs = []) {
+  const server = await startServer(env, nodeArgs);
+  if (PINNED) pinExportWorker(server.child.pid, WORKER_CPU);
+  await load(server.port, 1);
+  return { name, ...server };
+}
+
+/** One measured window of `SECONDS` on a running server: req/s and the server's CPU per request. */
+async function measure({ name, child, port, lines }) {
   const before = await cpuOf(child, lines);
   const result = await load(port, SECONDS);
   const after = await cpuOf(child, lines);
   const cpuMicros = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
   const threadMicros = after.thread.user + after.thread.system - before.thread.user - before.thread.system;
-  child.removeAllListeners('exit');
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-  const stats = lines.find((l) => l.stats)?.stats;
   return {
     name,
     rps: result.requests.average,
@@ -136,8 +139,16 @@ async function measure(name, env, nodeArgs = []) {
     mainThreadCpuPerRequest: threadMicros / result.requests.total,
     p99: result.latency.p99,
     errors: result.errors + result.non2xx,
-    stats,
   };
+}
+
+/** Stops a server; resolves with the tracing stats it printed on SIGTERM. */
+async function stop({ child, lines }) {
+  child.removeAllListeners('exit');
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+  return lines.find((l) => l.stats)?.stats;
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -154,33 +165,52 @@ async function main() {
   const preload = ['--import', '@app/tracing/register'];
   const setups = JSON.parse((process.env.BENCH_SETUPS ?? 'null').replaceAll('RECV', receiver.url)) ?? [
     ['untraced', { BENCH_MODE: 'untraced' }, []],
-    ['@app/tracing 100% -> OTLP JSON (worker thread)', traced(1), preload],
-    ['@app/tracing 10% -> OTLP JSON (worker thread)', traced(0.1), preload],
+    ['@app/tracing 100% -> OTLP protobuf (worker thread)', traced(1), preload],
+    ['@app/tracing 10% -> OTLP protobuf (worker thread)', traced(0.1), preload],
     ['@app/tracing 0% (nothing sampled)', traced(0), preload],
     ['@fastify/otel + http (defaults), no-op exporter', { BENCH_MODE: 'default-composition' }, []],
     ...(process.env.BENCH_EXTRA
       ? [
           [
-            '@app/tracing 100% -> OTLP JSON (main thread, as before)',
+            '@app/tracing 100% -> OTLP protobuf (main thread)',
             traced(1, { APP_TRACING_EXPORT_THREAD: 'main' }),
             preload,
           ],
           [
-            '@app/tracing 100% -> OTLP protobuf (worker thread)',
-            traced(1, { OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' }),
+            '@app/tracing 100% -> OTLP JSON (worker thread)',
+            traced(1, { OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' }),
             preload,
           ],
           ['Fastify + empty hooks where @fastify/otel adds them', { BENCH_MODE: 'empty-hooks' }, []],
+          ['Fastify + one empty onRequest hook', { BENCH_MODE: 'one-hook' }, []],
         ]
+      : []),
+    // BENCH_BEFORE=<another build's dist/register.mjs>: the same three sampling rates with that build
+    // (e.g. the commit before a change, built in a git worktree), side by side with this one.
+    ...(process.env.BENCH_BEFORE
+      ? [1, 0.1, 0].map((ratio) => [
+          `before: @app/tracing ${ratio * 100}%`,
+          traced(ratio, { OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: process.env.BENCH_BEFORE_PROTOCOL ?? 'http/json' }),
+          ['--import', process.env.BENCH_BEFORE],
+        ])
       : []),
   ];
   const results = setups.map(() => []);
   const loadBefore = loadAverage();
-  // Rounds interleave the setups so a burst of load from elsewhere on the
-  // machine hits all of them alike; the table shows the median round.
+  // Every server is started and warmed up first, then idles between its windows. Rounds interleave
+  // short windows of the setups (the order rotating), so a burst of load from elsewhere on the
+  // machine hits all of them alike; the table shows medians, and each round's ratio is taken
+  // against the untraced window of the same round.
+  const servers = [];
+  for (const [name, env, args] of setups) servers.push(await start(name, env, args));
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [i, [name, env, args]] of setups.entries()) results[i].push(await measure(name, env, args));
+    for (let k = 0; k < servers.length; k++) {
+      const i = (k + round) % servers.length;
+      results[i].push(await measure(servers[i]));
+    }
   }
+  const stats = [];
+  for (const server of servers) stats.push(await stop(server));
   await receiver.stop();
   const rows = results.map((runs) => ({
     name: runs[0].name,
@@ -190,12 +220,12 @@ async function main() {
     ratios: runs.map((r, round) => r.rps / results[0][round].rps),
     p99: median(runs.map((r) => r.p99)),
     errors: runs.reduce((sum, r) => sum + r.errors, 0),
-    stats: runs.at(-1).stats,
+    stats: stats[results.indexOf(runs)],
   }));
   const base = rows[0];
   const pinning = PINNED ? `load on CPU 0, server on CPU 1, span export worker on CPU ${WORKER_CPU}` : 'not pinned';
   console.log(
-    `\n${ROUNDS} rounds x ${SECONDS}s per setup, ${CONNECTIONS} connections x ${PIPELINING} pipelined, ${pinning}, Node ${process.version}, median of rounds; load average (1/5/15 min) ${loadBefore} before, ${loadAverage()} after\n`,
+    `\n${ROUNDS} rounds x ${SECONDS}s per setup (servers started once, windows interleaved), ${CONNECTIONS} connections x ${PIPELINING} pipelined, ${pinning}, Node ${process.version}, median of rounds; load average (1/5/15 min) ${loadBefore} before, ${loadAverage()} after\n`,
   );
   console.log(
     '| setup | req/s | ratio | ratio per round | CPU µs/req (process) | main thread CPU µs/req | p99 ms | spans exported | spans dropped |',
