@@ -12,7 +12,7 @@ export function tracesBanner(): string[] {
       return ['Traces   disabled (OTEL_SDK_DISABLED / OTEL_TRACES_EXPORTER=none)'];
     if (config.exporter === 'console') return ['Traces   printed to stdout (OTEL_TRACES_EXPORTER=console)'];
     return [
-      `Traces   OTLP/HTTP to ${config.otlpEndpoint} as service "${config.serviceName}"`,
+      `Traces   OTLP/HTTP (${config.otlpProtocol}) to ${config.otlpEndpoint} as service "${config.serviceName}"`,
       '         e.g. Jaeger all-in-one listening on :4318, UI on http://localhost:16686;',
       '         OTEL_TRACES_EXPORTER=console prints spans here. trace_id is in every log line and audit row',
     ];
