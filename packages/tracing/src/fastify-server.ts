@@ -222,11 +222,28 @@ function record(span: Span, request: TracedRequest, reply: FastifyReply): void {
   const recording: Recording = { span, error: undefined };
   request[kRecording] = recording;
   const res = reply.raw;
-  res.once('close', () => end(recording, res));
+  // The client may be gone already, when this hook runs after another one that waited (an async
+  // onRequest hook registered before fastifyOtelPlugin()): 'close' was emitted and will not be again.
+  if (closed(res)) end(recording, res);
+  else res.once('close', () => end(recording, res));
+}
+
+/** Whether the response has closed: `ServerResponse.closed`, or the stream of an HTTP/2 response. */
+function closed(res: ServerResponse): boolean {
+  return res.closed === true || (res as { stream?: { closed?: boolean } }).stream?.closed === true;
+}
+
+/**
+ * Whether the whole response was handed over before it closed. `writableEnded` too, because an
+ * HTTP/2 response (`Http2ServerResponse`) reports `writableFinished` once its stream is destroyed,
+ * even when the client reset the stream before `end()`.
+ */
+function finished(res: ServerResponse): boolean {
+  return res.writableFinished && res.writableEnded;
 }
 
 function end({ span, error }: Recording, res: ServerResponse): void {
-  if (!res.writableFinished) {
+  if (!finished(res)) {
     span.setAttribute(ATTR_ERROR_TYPE, ERROR_TYPE_ABORTED);
     span.setStatus({ code: SpanStatusCode.ERROR, message: ABORTED_STATUS_MESSAGE });
   } else {

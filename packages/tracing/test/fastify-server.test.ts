@@ -1,3 +1,6 @@
+import http2, { type Http2Server, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
+import { type AddressInfo, connect } from 'node:net';
+import { Readable } from 'node:stream';
 import { context, propagation, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -246,5 +249,78 @@ describe('the Fastify SERVER span, nothing sampled', () => {
     const span = await waitForSpan(memory, 'GET /rewards/:id');
     expect(span.spanContext().traceId).toBe(traceId);
     expect(span.attributes['http.response.status_code']).toBe(200);
+  });
+});
+
+describe('a client that went away: the span still ends, marked aborted', () => {
+  const memory = new InMemorySpanExporter();
+  let handle: TracingHandle;
+  let early: FastifyInstance;
+  let h2: FastifyInstance<Http2Server, Http2ServerRequest, Http2ServerResponse>;
+  let reached: () => void = () => {};
+
+  beforeAll(async () => {
+    // Made before tracing started, with an async onRequest hook ahead of the plugin's: by the time
+    // the plugin's hook runs, the client is gone and the response has already emitted 'close'.
+    early = Fastify({ logger: false });
+    early.addHook('onRequest', async (request) => {
+      const gone = new Promise((resolve) => request.raw.socket.once('close', resolve));
+      reached();
+      await gone;
+    });
+    handle = startTracing({
+      spanExporter: memory,
+      exportImmediately: true,
+      instrumentations: ['fastify'],
+      log: () => {},
+    });
+    await early.register(fastifyOtelPlugin());
+    early.get('/waits', async () => 'never sent');
+    await early.listen({ port: 0, host: '127.0.0.1' });
+
+    h2 = Fastify({ logger: false, http2: true });
+    h2.get('/stream', async (_request, reply) => {
+      const body = new Readable({ read() {} });
+      body.push('first chunk; the rest never comes');
+      return reply.type('text/plain').send(body);
+    });
+    await h2.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await early.close();
+    await h2.close();
+    await handle.shutdown();
+  });
+
+  it('when the plugin hook runs after the client closed the connection', async () => {
+    const arrived = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    const { port } = early.server.address() as AddressInfo;
+    const socket = connect(port, '127.0.0.1', () => socket.write('GET /waits HTTP/1.1\r\nHost: x\r\n\r\n'));
+    socket.on('error', () => {});
+    await arrived;
+    socket.destroy();
+    const span = await waitForSpan(memory, 'GET /waits');
+    expect(span.attributes['error.type']).toBe('aborted');
+    expect(span.attributes['http.response.status_code']).toBeUndefined();
+    expect(span.status.code).toBe(SpanStatusCode.ERROR);
+  });
+
+  it('when an HTTP/2 client resets its stream in the middle of the response', async () => {
+    const { port } = h2.server.address() as AddressInfo;
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    try {
+      const stream = session.request({ ':path': '/stream' });
+      await new Promise((resolve) => stream.once('data', resolve));
+      stream.close(http2.constants.NGHTTP2_CANCEL);
+      const span = await waitForSpan(memory, 'GET /stream');
+      expect(span.attributes['network.protocol.version']).toBe('2.0');
+      expect(span.attributes['error.type']).toBe('aborted');
+      expect(span.attributes['http.response.status_code']).toBeUndefined();
+      expect(span.status.code).toBe(SpanStatusCode.ERROR);
+    } finally {
+      session.destroy();
+    }
   });
 });
