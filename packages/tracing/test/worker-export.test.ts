@@ -285,6 +285,8 @@ describe('the export worker dies while the service runs', () => {
     for (let i = 0; i < 10; i++) expect((await fetch(`${s.url}/ping`)).status).toBe(200);
     const r = receiver;
     await waitUntil(async () => r.spans.filter((span) => span.name === 'GET /ping').length >= 10);
+    // The receiver holds the spans before the worker has its answer and reports the count.
+    await waitUntil(async () => (await stats()).exported >= 10);
 
     expect(((await (await fetch(`${s.url}/__kill-export-worker`)).json()) as { exitCode: number }).exitCode).toBe(1);
     for (let i = 0; i < 20; i++) expect((await fetch(`${s.url}/ping`)).status).toBe(200);
