@@ -234,12 +234,15 @@ function closed(res: ServerResponse): boolean {
 }
 
 /**
- * Whether the whole response was handed over before it closed. `writableEnded` too, because an
- * HTTP/2 response (`Http2ServerResponse`) reports `writableFinished` once its stream is destroyed,
- * even when the client reset the stream before `end()`.
+ * Whether the whole response was handed over before it closed: `end()` was called
+ * (`writableEnded`; an HTTP/2 response, `Http2ServerResponse`, reports `writableFinished` once its
+ * stream is destroyed, even when the client reset the stream before `end()`) and it was flushed
+ * (`writableFinished`). A node:http response that closes unflushed is `closed` (its socket went
+ * away); `app.inject()`'s response (light-my-request) never reports `writableFinished` and is not
+ * `closed` when it emits 'close'.
  */
 function finished(res: ServerResponse): boolean {
-  return res.writableFinished && res.writableEnded;
+  return res.writableEnded && (res.writableFinished || !res.closed);
 }
 
 function end({ span, error }: Recording, res: ServerResponse): void {

@@ -156,6 +156,10 @@ describe('the Fastify SERVER span, everything sampled', () => {
     expect(response.statusCode).toBe(200);
     const span = await waitForSpan(memory, 'GET /rewards/:id');
     expect(span.attributes['url.path']).toBe('/rewards/5');
+    // Answered, not aborted: light-my-request's response never reports writableFinished.
+    expect(span.attributes['http.response.status_code']).toBe(200);
+    expect(span.attributes['error.type']).toBeUndefined();
+    expect(span.status.code).toBe(SpanStatusCode.UNSET);
   });
 });
 
