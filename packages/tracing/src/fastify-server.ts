@@ -54,7 +54,12 @@ interface Recording {
 const kRecording = Symbol('@app/tracing server span');
 const kInstrumented = Symbol.for('@app/tracing.fastify-instrumented');
 
-type TracedRequest = FastifyRequest & { [kRecording]: Recording | null };
+/**
+ * `null` until this package's hook has run for the request, then the {@link Recording} of a
+ * recorded span or `false`: a second hook of ours (the plugin registered in a child context, then
+ * on its parent) leaves the request alone instead of making a second span under the first.
+ */
+type TracedRequest = FastifyRequest & { [kRecording]: Recording | false | null };
 
 function pathOnly(url: string): string {
   const q = url.indexOf('?');
@@ -166,7 +171,11 @@ export class FastifyServerInstrumentation implements Instrumentation<FastifyServ
     instance.decorateRequest(kRecording as unknown as string, null);
 
     const onRequest = (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
-      if (!this.enabled || (ignored.size > 0 && ignored.has(pathOnly(request.url)))) {
+      if (
+        !this.enabled ||
+        (request as TracedRequest)[kRecording] !== null ||
+        (ignored.size > 0 && ignored.has(pathOnly(request.url)))
+      ) {
         done();
         return;
       }
@@ -182,6 +191,7 @@ export class FastifyServerInstrumentation implements Instrumentation<FastifyServ
       }
       const span = this.tracer.startSpan(request.method, { kind: SpanKind.SERVER }, parent);
       if (span.isRecording()) record(span, request as TracedRequest, reply);
+      else (request as TracedRequest)[kRecording] = false;
       context.with(trace.setSpan(parent, span), done);
     };
 

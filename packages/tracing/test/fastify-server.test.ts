@@ -328,3 +328,52 @@ describe('a client that went away: the span still ends, marked aborted', () => {
     }
   });
 });
+
+describe('fastifyOtelPlugin() registered in a child context, then on its parent', () => {
+  const memory = new InMemorySpanExporter();
+  let handle: TracingHandle;
+  let app: FastifyInstance;
+
+  beforeAll(async () => {
+    app = Fastify({ logger: false });
+    handle = startTracing({
+      spanExporter: memory,
+      exportImmediately: true,
+      instrumentations: ['fastify'],
+      log: () => {},
+      sampler: 'parentbased_traceidratio',
+      samplerRatio: 0,
+    });
+    await app.register(async (child) => {
+      await child.register(fastifyOtelPlugin());
+      child.get('/rewards/:id', async () => contextSeen());
+    });
+    await app.register(fastifyOtelPlugin());
+  });
+  afterAll(async () => {
+    await app.close();
+    await handle.shutdown();
+  });
+  beforeEach(() => memory.reset());
+
+  it('makes one span per request in the child context, sampled or not', async () => {
+    const sampled = await app.inject({
+      url: '/rewards/1',
+      headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+    });
+    const span = await waitForSpan(memory, 'GET /rewards/:id');
+    expect(span.parentSpanContext?.spanId).toBe('b7ad6b7169203331');
+    expect(finished(memory, 'GET /rewards/:id')).toHaveLength(1);
+    expect((sampled.json() as ReturnType<typeof contextSeen>).ids?.spanId).toBe(span.spanContext().spanId);
+
+    // Not sampled: the handler sees the first hook's span, whose parent is the caller's.
+    const unsampled = await app.inject({
+      url: '/rewards/2',
+      headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00' },
+    });
+    const seen = unsampled.json() as ReturnType<typeof contextSeen>;
+    expect(seen.ids?.traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(seen.carrier.traceparent).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-00$/);
+    expect(finished(memory, 'GET /rewards/:id')).toHaveLength(1);
+  });
+});
