@@ -2,6 +2,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { ServerResponse } from 'node:http';
 import {
   type Attributes,
+  type Context,
   context,
   propagation,
   type Span,
@@ -192,7 +193,10 @@ export class FastifyServerInstrumentation implements Instrumentation<FastifyServ
       const span = this.tracer.startSpan(request.method, { kind: SpanKind.SERVER }, parent);
       if (span.isRecording()) record(span, request as TracedRequest, reply);
       else (request as TracedRequest)[kRecording] = false;
-      context.with(trace.setSpan(parent, span), done);
+      const active = trace.setSpan(parent, span);
+      // A pipelined request's response waits behind the one before it (no socket yet).
+      if (reply.raw.socket === null) keepContextOnFinish(reply.raw, active);
+      context.with(active, done);
     };
 
     const onError = (request: FastifyRequest, _reply: FastifyReply, error: FastifyError, done: () => void): void => {
@@ -206,6 +210,24 @@ export class FastifyServerInstrumentation implements Instrumentation<FastifyServ
 
     instance.addHook('onRequest', onRequest);
     instance.addHook('onError', onError);
+  }
+}
+
+/**
+ * Runs the response's 'finish' listeners (Fastify's `onResponse` hooks and its "request completed"
+ * log line among them) in the request's own context. Node queues the response of a pipelined
+ * HTTP/1.1 request until the one before it is done and then emits its 'finish' from that write,
+ * so in the context of the request before; `@app/metrics` exemplars and log lines would carry the
+ * other request's trace id. Only for such a queued response: the listeners are re-added in order,
+ * each bound to `active` and still removable by the original function (`listener` property, as
+ * Node's own `once` wrappers are).
+ */
+function keepContextOnFinish(res: ServerResponse, active: Context): void {
+  const listeners = res.rawListeners('finish') as Array<((...args: unknown[]) => void) & { listener?: unknown }>;
+  res.removeAllListeners('finish');
+  for (const listener of listeners) {
+    const bound = Object.assign(context.bind(active, listener), { listener: listener.listener ?? listener });
+    res.on('finish', bound);
   }
 }
 

@@ -377,3 +377,58 @@ describe('fastifyOtelPlugin() registered in a child context, then on its parent'
     expect(finished(memory, 'GET /rewards/:id')).toHaveLength(1);
   });
 });
+
+describe('pipelined HTTP/1.1 requests on one connection', () => {
+  const memory = new InMemorySpanExporter();
+  let handle: TracingHandle;
+  let app: FastifyInstance;
+  const seenInOnResponse = new Map<string, string | undefined>();
+
+  beforeAll(async () => {
+    handle = startTracing({
+      spanExporter: memory,
+      exportImmediately: true,
+      instrumentations: ['fastify'],
+      log: () => {},
+    });
+    app = Fastify({ logger: false });
+    // What @app/metrics does for exemplars: read the active trace in onResponse.
+    app.addHook('onResponse', async (request) => {
+      seenInOnResponse.set(String(request.query && (request.query as { n?: string }).n), currentTraceIds()?.traceId);
+    });
+    app.get('/rewards/:id', async () => ({ traceId: currentTraceIds()?.traceId }));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await app.close();
+    await handle.shutdown();
+  });
+
+  it('each request finishes (onResponse hooks, exemplars, the "request completed" line) in its own trace', async () => {
+    const traceIds = ['1', '2', '3'].map((n) => n.repeat(32));
+    const socket = connect((app.server.address() as AddressInfo).port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString();
+    });
+    // Three requests in one write: Node queues the second and third responses behind the first.
+    socket.write(
+      traceIds
+        .map(
+          (traceId, i) =>
+            `GET /rewards/${i}?n=${i} HTTP/1.1\r\nHost: 127.0.0.1\r\ntraceparent: 00-${traceId}-b7ad6b7169203331-01\r\n\r\n`,
+        )
+        .join(''),
+    );
+    const answered = () => (received.match(/HTTP\/1\.1 200/g) ?? []).length === 3 && received.endsWith('}');
+    for (let i = 0; i < 1000 && (seenInOnResponse.size < 3 || !answered()); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    socket.destroy();
+    expect(received.match(/HTTP\/1\.1 200/g)).toHaveLength(3);
+    for (const [i, traceId] of traceIds.entries()) {
+      expect(received).toContain(`{"traceId":"${traceId}"}`);
+      expect(seenInOnResponse.get(String(i))).toBe(traceId);
+    }
+  });
+});
