@@ -1,0 +1,106 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { createMetricsHandler } from '../src';
+import { AWKWARD_NUMBERS, AWKWARD_VALUES, awkwardRegistry } from './helpers/awkward-registry';
+import { OPENMETRICS_ACCEPT, type Served, serve } from './helpers/scrape';
+
+// The fixtures are the bodies the string-building renderer (before the scrape wrote into reused
+// byte chunks) served for `awkwardRegistry`; the renderer must keep producing them byte for byte.
+// WRITE_EXPOSITION_FIXTURES=1 writes them from the current renderer instead of comparing.
+const FIXTURES = join(__dirname, 'fixtures', 'exposition');
+const NOW = 1_767_225_600.123; // seconds; exemplar timestamps
+
+let served: Served | undefined;
+afterEach(async () => {
+  await served?.close();
+  served = undefined;
+});
+
+async function body(url: string, openMetrics: boolean): Promise<Buffer> {
+  const response = await fetch(url, openMetrics ? { headers: { accept: OPENMETRICS_ACCEPT } } : {});
+  expect(response.status).toBe(200);
+  return Buffer.from(await response.arrayBuffer());
+}
+
+function expectFixture(name: string, actual: Buffer): void {
+  const file = join(FIXTURES, name);
+  if (process.env.WRITE_EXPOSITION_FIXTURES === '1') {
+    mkdirSync(FIXTURES, { recursive: true });
+    writeFileSync(file, actual);
+    return;
+  }
+  expect(existsSync(file)).toBe(true);
+  // As text first, for a readable diff; then as bytes.
+  const expected = readFileSync(file);
+  expect(actual.toString('utf8')).toBe(expected.toString('utf8'));
+  expect(actual.equals(expected)).toBe(true);
+}
+
+describe('the exposition bytes', () => {
+  it.each([
+    ['without default labels', undefined, 'plain'],
+    ['with default labels needing escapes', { service: 'learn "api"\\x\né' }, 'default-labels'],
+  ])('are what the string renderer served, %s, before and after series come and go', async (_, defaultLabels, tag) => {
+    const { registry, change } = awkwardRegistry({ defaultLabels, now: NOW });
+    served = await serve(createMetricsHandler(registry, { onCollectError: () => {} }));
+    expectFixture(`${tag}-1.txt`, await body(served.url, false));
+    expectFixture(`${tag}-1.openmetrics.txt`, await body(served.url, true));
+    change();
+    expectFixture(`${tag}-2.txt`, await body(served.url, false));
+    expectFixture(`${tag}-2.openmetrics.txt`, await body(served.url, true));
+  });
+
+  // prom-client writes NaN as "Nan" and puts `le` first among a bucket's labels (and orders default
+  // labels differently, so there are none here); with those differences undone, it writes counters,
+  // gauges and histograms as the handler does.
+  it("equal prom-client's registry.metrics() in the text format, across many chunks of multi-byte text", async () => {
+    const registry = new Registry();
+    const requests = new Counter({
+      name: 'requests_total',
+      help: 'Requests "by" route\\ and\nstatus; é ✓ 🚀.',
+      labelNames: ['route', 'status'],
+      registers: [registry],
+    });
+    const duration = new Histogram({
+      name: 'request_duration_seconds',
+      help: 'Durations.',
+      labelNames: ['route'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    });
+    const level = new Gauge({ name: 'level', help: 'Awkward numbers.', labelNames: ['i'], registers: [registry] });
+    for (const [i, n] of AWKWARD_NUMBERS.entries()) level.set({ i: String(i) }, n);
+    new Histogram({ name: 'unlabelled_seconds', help: 'h', buckets: [1], registers: [registry] }).observe(0.5);
+    // ~2 MB: many chunks, whatever the chunk size, with 1- to 4-byte characters across their edges.
+    for (let r = 0; r < 1_500; r++) {
+      const route = `/${AWKWARD_VALUES[r % AWKWARD_VALUES.length]}/${'é✓🚀'.repeat(r % 5)}/${r}`;
+      requests.inc({ route, status: String(200 + (r % 3)) }, r % 11 === 0 ? 0.1 * r : r);
+      duration.observe({ route }, (r % 13) / 4);
+      if (r % 17 === 0) duration.observe({ route }, 1.5e308); // the sum overflows to +Inf
+      if (r % 17 === 0) duration.observe({ route }, 1.5e308);
+    }
+    served = await serve(createMetricsHandler(registry, { onCollectError: () => {} }));
+    const ours = (await body(served.url, false)).toString('utf8');
+    expect(ours.length).toBeGreaterThan(1_000_000);
+    const theirs = (await registry.metrics())
+      .replace(/^(\w+_bucket)\{le="([^"]*)",(.*)\} /gm, '$1{$3,le="$2"} ')
+      .replace(/ Nan$/gm, ' NaN');
+    // The normalisation applied (a failure would print two megabytes).
+    expect(theirs.includes('request_duration_seconds_bucket{route="/say \\"hi\\"/é✓🚀é✓🚀é✓🚀/3",le="0.005"} 0')).toBe(
+      true,
+    );
+    expect(/^level\{i="11"\} NaN$/m.test(theirs)).toBe(true);
+    expect(firstDifference(ours, theirs)).toBeUndefined();
+  });
+});
+
+/** The first line where two bodies differ (a diff of two megabytes would take jest minutes). */
+function firstDifference(a: string, b: string): { line: number; a?: string; b?: string } | undefined {
+  const as = a.split('\n');
+  const bs = b.split('\n');
+  for (let i = 0; i < Math.max(as.length, bs.length); i++) {
+    if (as[i] !== bs[i]) return { line: i + 1, a: as[i], b: bs[i] };
+  }
+  return undefined;
+}
