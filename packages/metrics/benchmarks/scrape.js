@@ -5,7 +5,7 @@
 // the scraper. Per variant and size, medians over interleaved rounds (order rotating each round):
 //   - scrape ms: from sending the request to the last byte of the body, seen by the scraper;
 //     with MODE=render, the time to render the whole body in the server instead (prom-client:
-//     `registry.metrics()`; @app/metrics: `writeExposition` into a sink that encodes each chunk);
+//     `registry.metrics()`; @app/metrics: `writeExposition` into a sink that releases each chunk);
 //   - max block ms: the longest the server's event loop was held during that scrape, measured in
 //     the server by a setImmediate ticker (each gap between two ticks is time in which the server
 //     could have served nothing else; it includes GC pauses).
@@ -40,15 +40,15 @@ async function server(variant, routes) {
         }
       : createMetricsHandler(registry);
   const { writeExposition } = require('../dist/format.js');
-  // Rendering alone, into memory: the whole body as one string (prom-client), or every chunk
-  // encoded to UTF-8 as a socket write would (@app/metrics).
+  // Rendering alone, into memory: the whole body as one string (prom-client), or every chunk of
+  // bytes handed over and released at once, as a socket that keeps up would (@app/metrics).
   const render =
     variant === 'prom-client'
       ? () => registry.metrics()
       : () =>
           writeExposition(
             registry,
-            { closed: false, write: (chunk) => void Buffer.from(chunk) },
+            { closed: false, write: (_chunk, release) => release() },
             { format: 'text', onFailure() {}, collectBudgetMs: 5000 },
           );
   process.on('message', async (message) => {

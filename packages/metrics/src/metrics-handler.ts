@@ -36,12 +36,12 @@ function responseSink(res: ServerResponse, sendHeaders: () => void): ExpositionS
     get closed() {
       return closed;
     },
-    write(chunk) {
+    write(chunk, release) {
       if (closed) return;
       sendHeaders();
-      // Encoded here, inside the render slice: a string queued on the socket would stay a rope on
-      // the JS heap (costly for the GC) and be flattened later, all at once.
-      if (res.write(Buffer.from(chunk))) return;
+      // The chunk's memory is reused once the socket has written it; after a failed write it is
+      // left to the GC, since the socket may not be done with it.
+      if (res.write(chunk, (error) => error || release())) return;
       return new Promise<void>((resolve) => {
         const done = () => {
           res.off('drain', done);
@@ -70,7 +70,7 @@ function warnOncePerMetric(): (error: unknown, metricName: string) => void {
 /**
  * A request handler serving `registry` for Prometheus: GET/HEAD only, the text format or
  * OpenMetrics by Accept negotiation, optional bearer token. The body is streamed (chunked) as it
- * is rendered, yielding to the event loop about every 2 ms between series, so a large registry
+ * is rendered, yielding to the event loop about every millisecond between series, so a large registry
  * never blocks other requests for long.
  *
  * It never throws or rejects: a metric whose collect callback fails, or is still running when the

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { get, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { createMetricsHandler } from '../src';
@@ -92,6 +93,38 @@ describe('the exposition bytes', () => {
     );
     expect(/^level\{i="11"\} NaN$/m.test(theirs)).toBe(true);
     expect(firstDifference(ours, theirs)).toBeUndefined();
+  });
+});
+
+describe('reused chunks', () => {
+  it('never change bytes a slow scraper has not read yet while another scrape runs', async () => {
+    const registry = new Registry();
+    const requests = new Counter({ name: 'r_total', help: 'h', labelNames: ['route'], registers: [registry] });
+    for (let r = 0; r < 20_000; r++) requests.inc({ route: `/é✓🚀/${r}/${'x'.repeat(r % 40)}` }, r);
+    served = await serve(createMetricsHandler(registry));
+    const reference = await body(served.url, false);
+    expect(reference.length).toBeGreaterThan(1_000_000);
+
+    // The slow scraper reads its first bytes, then stops reading: the server's writes back up.
+    const slow = await new Promise<IncomingMessage>((resolve, reject) => get(served!.url, resolve).on('error', reject));
+    const slowChunks: Buffer[] = [];
+    await new Promise<void>((resolve) =>
+      slow.once('data', (chunk: Buffer) => {
+        slowChunks.push(chunk);
+        slow.pause();
+        resolve();
+      }),
+    );
+    // Meanwhile whole scrapes run, taking released chunks from the pool and filling them.
+    for (let i = 0; i < 3; i++) expect((await body(served.url, false)).equals(reference)).toBe(true);
+
+    slow.on('data', (chunk: Buffer) => slowChunks.push(chunk));
+    const ended = new Promise((resolve) => slow.once('end', resolve));
+    slow.resume();
+    await ended;
+    const slowBody = Buffer.concat(slowChunks);
+    expect(slowBody.length).toBe(reference.length);
+    expect(slowBody.equals(reference)).toBe(true);
   });
 });
 

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, Summary } from 'prom-client';
 import { createMetrics, registerCounterSource } from '../../src';
-import { setExemplarProvider } from '../../src/exemplars';
+import { type Exemplar, setExemplarProvider } from '../../src/exemplars';
 
 /** Label values that need escaping, or are not ASCII (several UTF-8 bytes each). */
 export const AWKWARD_VALUES = [
@@ -94,7 +94,7 @@ export function awkwardRegistry(options: { defaultLabels?: Record<string, string
   histogram.observe({ path: 'huge' }, 1.5e308);
   setExemplarProvider(registry, 'awkward_seconds', (labels) =>
     labels.path === 'say "hi"'
-      ? [
+      ? ([
           { labels: { trace_id: 'a"b\\c\nd' }, value: 0.000001, timestamp: options.now },
           undefined,
           {
@@ -105,7 +105,7 @@ export function awkwardRegistry(options: { defaultLabels?: Record<string, string
           undefined,
           undefined,
           { labels: {}, value: Number.POSITIVE_INFINITY, timestamp: options.now },
-        ]
+        ] as Array<Exemplar | undefined>)
       : undefined,
   );
 
