@@ -8,12 +8,15 @@
 //     `registry.metrics()`; @app/metrics: `writeExposition` into a sink that releases each chunk);
 //   - max block ms: the longest the server's event loop was held during that scrape, measured in
 //     the server by a setImmediate ticker (each gap between two ticks is time in which the server
-//     could have served nothing else; it includes GC pauses).
-// Run: pnpm --filter @app/metrics build && [MODE=render] node benchmarks/scrape.js [routes=300,1000,5000] [rounds=9]
+//     could have served nothing else; it includes GC pauses, and time in which the machine did
+//     not run the process). With VERBOSE=1, every round's max block of @app/metrics, the CPU time
+//     the server's main thread used inside that block (far less than the block: the process was
+//     waiting for a CPU) and the longest GC pause of the round, and a count of rounds over 5 ms.
+// Run: pnpm --filter @app/metrics build && [MODE=render] [WARMUP=1] node benchmarks/scrape.js [routes=300,1000,5000] [rounds=9]
 // Each route has 2 status codes: 1,000 routes = 2,000 series = 36,000 sample lines (3.3 MB).
 const { fork } = require('node:child_process');
 const { createServer } = require('node:http');
-const { performance } = require('node:perf_hooks');
+const { performance, PerformanceObserver } = require('node:perf_hooks');
 
 const VARIANTS = ['prom-client', '@app/metrics'];
 
@@ -51,38 +54,58 @@ async function server(variant, routes) {
             { closed: false, write: (_chunk, release) => release() },
             { format: 'text', onFailure() {}, collectBudgetMs: 5000 },
           );
-  process.on('message', async (message) => {
-    if (message !== 'render') return;
-    maxGap = 0;
-    ticking = true;
-    last = performance.now();
-    setImmediate(tick);
-    const start = performance.now();
-    await render();
-    const ms = performance.now() - start;
-    tick();
-    ticking = false;
-    process.send({ ms, block: maxGap });
-  });
+  // Per scrape: the longest gap between two ticks, how much CPU the main thread used inside that
+  // gap (much less than the gap: the process was not running, i.e. the machine, not the code), and
+  // the longest GC pause that started during the scrape (from a PerformanceObserver).
+  const threadCpuMs = () => {
+    const { user, system } = process.threadCpuUsage();
+    return (user + system) / 1000;
+  };
+  const gcs = [];
+  const observer = new PerformanceObserver((list) => gcs.push(...list.getEntries()));
+  observer.observe({ entryTypes: ['gc'] });
   let maxGap = 0;
+  let maxGapCpu = 0;
   let last = 0;
+  let lastCpu = 0;
+  let started = 0;
   let ticking = false;
   const tick = () => {
     const now = performance.now();
-    if (now - last > maxGap) maxGap = now - last;
+    const cpu = threadCpuMs();
+    if (now - last > maxGap) {
+      maxGap = now - last;
+      maxGapCpu = cpu - lastCpu;
+    }
     last = now;
+    lastCpu = cpu;
     if (ticking) setImmediate(tick);
   };
-  const http = createServer((req, res) => {
+  const begin = () => {
     maxGap = 0;
     ticking = true;
-    last = performance.now();
+    started = last = performance.now();
+    lastCpu = threadCpuMs();
     setImmediate(tick);
-    res.on('close', () => {
-      tick();
-      ticking = false;
-      process.send({ block: maxGap });
-    });
+  };
+  const end = (extra) => {
+    tick();
+    ticking = false;
+    gcs.push(...observer.takeRecords());
+    let gc = 0;
+    for (const entry of gcs.splice(0)) if (entry.startTime >= started) gc = Math.max(gc, entry.duration);
+    process.send({ ...extra, block: maxGap, blockCpu: maxGapCpu, gc });
+  };
+  process.on('message', async (message) => {
+    if (message !== 'render') return;
+    begin();
+    const start = performance.now();
+    await render();
+    end({ ms: performance.now() - start });
+  });
+  const http = createServer((req, res) => {
+    begin();
+    res.on('close', () => end({}));
     void handler(req, res);
   });
   http.listen(0, '127.0.0.1', () => process.send({ port: http.address().port }));
@@ -101,7 +124,7 @@ async function main() {
   const sizes = (process.argv[2] ?? '300,1000,5000').split(',').map(Number);
   const rounds = Number(process.argv[3] ?? 9);
   const mode = process.env.MODE ?? 'http';
-  console.log(`node ${process.version}, mode ${mode}, ${rounds} rounds + 1 warm-up, medians`);
+  console.log(`node ${process.version}, mode ${mode}, ${rounds} rounds + ${process.env.WARMUP ?? 1} warm-up, medians`);
   console.log(
     '| routes | sample lines | prom-client ms | @app/metrics ms | ratio | prom-client max block ms | @app/metrics max block ms |',
   );
@@ -113,9 +136,10 @@ async function main() {
       const { port } = await next(child);
       children[variant] = { child, url: `http://127.0.0.1:${port}/metrics` };
     }
-    const results = Object.fromEntries(VARIANTS.map((v) => [v, { ms: [], block: [] }]));
+    const results = Object.fromEntries(VARIANTS.map((v) => [v, { ms: [], block: [], blockCpu: [], gc: [] }]));
     let lines = 0;
-    for (let round = -1; round < rounds; round++) {
+    const warmup = Number(process.env.WARMUP ?? 1);
+    for (let round = -warmup; round < rounds; round++) {
       const order = VARIANTS.map((_, i) => VARIANTS[(i + Math.max(round, 0)) % VARIANTS.length]);
       for (const variant of order) {
         const { child, url } = children[variant];
@@ -132,14 +156,16 @@ async function main() {
           ms = performance.now() - start;
           if (response.status !== 200) throw new Error(`${variant}: status ${response.status}`);
         }
-        const { block } = await measured;
+        const { block, blockCpu, gc } = await measured;
         if (round < 0) {
-          if (variant === '@app/metrics' && mode === 'http')
+          if (variant === '@app/metrics' && mode === 'http' && round === -1)
             for (const line of body.split('\n')) if (line && line[0] !== '#') lines++;
           continue;
         }
         results[variant].ms.push(ms);
         results[variant].block.push(block);
+        results[variant].blockCpu.push(blockCpu);
+        results[variant].gc.push(gc);
       }
     }
     const p = results['prom-client'];
@@ -159,7 +185,15 @@ async function main() {
     );
     if (process.env.VERBOSE) {
       console.log('  ratios', ratios.map((r) => r.toFixed(2)).join(' '));
-      console.log('  @app/metrics blocks', a.block.map((b) => b.toFixed(1)).join(' '));
+      console.log('  @app/metrics max block ms', a.block.map((b) => b.toFixed(1)).join(' '));
+      console.log('    main-thread CPU ms in it', a.blockCpu.map((b) => b.toFixed(1)).join(' '));
+      console.log('    longest GC pause ms', a.gc.map((b) => b.toFixed(1)).join(' '));
+      const over = a.block.map((_b, i) => i).filter((i) => a.block[i] > 5);
+      const starved = over.filter((i) => a.blockCpu[i] < a.block[i] / 2).length;
+      const gc = over.filter((i) => a.gc[i] > 5).length;
+      console.log(
+        `  rounds over 5 ms: ${over.length} of ${rounds}; main thread ran < half of the block: ${starved}; a GC pause > 5 ms: ${gc}`,
+      );
     }
     for (const { child } of Object.values(children)) child.kill();
   }
