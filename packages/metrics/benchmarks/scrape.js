@@ -19,6 +19,8 @@ const { createServer } = require('node:http');
 const { performance, PerformanceObserver } = require('node:perf_hooks');
 
 const VARIANTS = ['prom-client', '@app/metrics'];
+// perf_hooks.constants.NODE_PERFORMANCE_GC_*: mark-compact, scavenge, incremental marking, weak callbacks.
+const GC_KINDS = { 1: 'major', 2: 'minor', 4: 'incremental', 8: 'weakcb' };
 
 function registryOf(routes) {
   const { createMetrics } = require('../dist/index.js');
@@ -93,8 +95,14 @@ async function server(variant, routes) {
     ticking = false;
     gcs.push(...observer.takeRecords());
     let gc = 0;
-    for (const entry of gcs.splice(0)) if (entry.startTime >= started) gc = Math.max(gc, entry.duration);
-    process.send({ ...extra, block: maxGap, blockCpu: maxGapCpu, gc });
+    let gcKind = '';
+    for (const entry of gcs.splice(0)) {
+      if (entry.startTime >= started && entry.duration > gc) {
+        gc = entry.duration;
+        gcKind = GC_KINDS[entry.detail?.kind] ?? '?';
+      }
+    }
+    process.send({ ...extra, block: maxGap, blockCpu: maxGapCpu, gc, gcKind });
   };
   process.on('message', async (message) => {
     if (message !== 'render') return;
@@ -136,7 +144,9 @@ async function main() {
       const { port } = await next(child);
       children[variant] = { child, url: `http://127.0.0.1:${port}/metrics` };
     }
-    const results = Object.fromEntries(VARIANTS.map((v) => [v, { ms: [], block: [], blockCpu: [], gc: [] }]));
+    const results = Object.fromEntries(
+      VARIANTS.map((v) => [v, { ms: [], block: [], blockCpu: [], gc: [], gcKind: [] }]),
+    );
     let lines = 0;
     const warmup = Number(process.env.WARMUP ?? 1);
     for (let round = -warmup; round < rounds; round++) {
@@ -156,7 +166,7 @@ async function main() {
           ms = performance.now() - start;
           if (response.status !== 200) throw new Error(`${variant}: status ${response.status}`);
         }
-        const { block, blockCpu, gc } = await measured;
+        const { block, blockCpu, gc, gcKind } = await measured;
         if (round < 0) {
           if (variant === '@app/metrics' && mode === 'http' && round === -1)
             for (const line of body.split('\n')) if (line && line[0] !== '#') lines++;
@@ -166,6 +176,7 @@ async function main() {
         results[variant].block.push(block);
         results[variant].blockCpu.push(blockCpu);
         results[variant].gc.push(gc);
+        results[variant].gcKind.push(gcKind);
       }
     }
     const p = results['prom-client'];
@@ -187,7 +198,10 @@ async function main() {
       console.log('  ratios', ratios.map((r) => r.toFixed(2)).join(' '));
       console.log('  @app/metrics max block ms', a.block.map((b) => b.toFixed(1)).join(' '));
       console.log('    main-thread CPU ms in it', a.blockCpu.map((b) => b.toFixed(1)).join(' '));
-      console.log('    longest GC pause ms', a.gc.map((b) => b.toFixed(1)).join(' '));
+      console.log(
+        '    longest GC pause ms',
+        a.gc.map((b, i) => (b > 0 ? `${b.toFixed(1)}${a.gcKind[i]}` : '0')).join(' '),
+      );
       const over = a.block.map((_b, i) => i).filter((i) => a.block[i] > 5);
       const starved = over.filter((i) => a.blockCpu[i] < a.block[i] / 2).length;
       const gc = over.filter((i) => a.gc[i] > 5).length;
