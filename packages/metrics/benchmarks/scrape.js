@@ -19,8 +19,15 @@ const { createServer } = require('node:http');
 const { performance, PerformanceObserver } = require('node:perf_hooks');
 
 const VARIANTS = ['prom-client', '@app/metrics'];
-// perf_hooks.constants.NODE_PERFORMANCE_GC_*: mark-compact, scavenge, incremental marking, weak callbacks.
-const GC_KINDS = { 1: 'major', 2: 'minor', 4: 'incremental', 8: 'weakcb' };
+// The kind of a GC performance entry (`entry.detail.kind`).
+const { constants } = require('node:perf_hooks');
+const GC_KINDS = {
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+  [constants.NODE_PERFORMANCE_GC_MINOR]: 'scavenge',
+  [constants.NODE_PERFORMANCE_GC_MINOR_MARK_SWEEP]: 'minor-ms',
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
+};
 
 function registryOf(routes) {
   const { createMetrics } = require('../dist/index.js');
