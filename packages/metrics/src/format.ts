@@ -196,6 +196,8 @@ class Writer {
     if (this.pos > 0) {
       this.filled.push(this.chunk.subarray(0, this.pos));
       this.chunks.push(this.chunk);
+    } else {
+      releaser(this.chunk)(); // unused: back to the pool
     }
     this.chunk = bytes > CHUNK_BYTES ? Buffer.allocUnsafeSlow(bytes) : takeChunk();
     this.pos = 0;
