@@ -9,6 +9,7 @@ import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import type { ResolvedConfig } from './config';
 import { FastifyServerInstrumentation } from './fastify-server';
 import { fastifyRequestHook } from './fastify-server-span';
+import { redactUrlAttributes } from './redact';
 import { LOG_FIELD_SPAN_ID, LOG_FIELD_TRACE_FLAGS, LOG_FIELD_TRACE_ID } from './semconv';
 import type { InstrumentationName } from './types';
 
@@ -37,11 +38,16 @@ export function createInstrumentations(config: ResolvedConfig): Map<Instrumentat
             ignoreIncomingRequestHook:
               ignored.size > 0 ? (request: IncomingMessage) => ignored.has(pathOf(request.url)) : undefined,
             requireParentforOutgoingSpans: requireParent,
+            // Query values can be tokens: url.full / url.query keep only the keys (client and server spans).
+            requestHook: redactUrlAttributes,
           }),
         );
         break;
       case 'undici':
-        all.set(name, new UndiciInstrumentation({ requireParentforSpans: requireParent }));
+        all.set(
+          name,
+          new UndiciInstrumentation({ requireParentforSpans: requireParent, requestHook: redactUrlAttributes }),
+        );
         break;
       case 'fastify':
         // The default: one lean SERVER span per request (fastify-server.ts). @fastify/otel only

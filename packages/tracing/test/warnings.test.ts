@@ -58,3 +58,28 @@ describe('failing loudly', () => {
     expect(result.stderr).not.toMatch(/hunter2|sekret|token=abc/);
   });
 });
+
+describe('query strings on outgoing and incoming HTTP spans', () => {
+  it.each([['fastify'], ['http']])('keep their keys and lose every value (serverSpans %s)', (serverSpans) => {
+    const result = run(['test/fixtures/query-redaction.cjs'], { APP_TRACING_SERVER_SPANS: serverSpans });
+    expect(result.status).toBe(0);
+    expect(result.stdout).not.toContain('SECRET');
+    const spans = JSON.parse(result.stdout.trim()) as Array<{
+      scope: string;
+      kind: number;
+      attributes: Record<string, string>;
+    }>;
+    const clients = spans.filter((s) => s.kind === 2);
+    expect(clients.map((s) => s.scope).sort()).toEqual([
+      '@opentelemetry/instrumentation-http',
+      '@opentelemetry/instrumentation-undici',
+    ]);
+    for (const client of clients) {
+      expect(client.attributes['url.full']).toMatch(/\/rates\?asset=REDACTED&token=REDACTED(#frag)?$/);
+    }
+    if (serverSpans === 'http') {
+      const server = spans.find((s) => s.kind === 1);
+      expect(server?.attributes['url.query']).toBe('asset=REDACTED&token=REDACTED');
+    }
+  });
+});
