@@ -70,6 +70,13 @@ function pathOnly(url: string): string {
 export interface FastifyServerConfig extends InstrumentationConfig {
   /** Request paths (without the query string) that get no span and no trace context. */
   ignorePaths?: readonly string[];
+  /**
+   * Makes a context active for the rest of the current synchronous execution (the context
+   * manager's `attach`, `AsyncLocalStorage.enterWith` underneath): used to run a pipelined
+   * request's 'finish' listeners in its own context. Without it they run in the context of the
+   * request before it on the connection.
+   */
+  attachContext?: (context: Context) => void;
 }
 
 /**
@@ -169,6 +176,7 @@ export class FastifyServerInstrumentation implements Instrumentation<FastifyServ
     holder[kInstrumented] = true;
     const ignored = new Set(this.config.ignorePaths ?? []);
     const fields = propagation.fields();
+    const attach = this.config.attachContext;
     instance.decorateRequest(kRecording as unknown as string, null);
 
     const onRequest = (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
@@ -194,8 +202,11 @@ export class FastifyServerInstrumentation implements Instrumentation<FastifyServ
       if (span.isRecording()) record(span, request as TracedRequest, reply);
       else (request as TracedRequest)[kRecording] = false;
       const active = trace.setSpan(parent, span);
-      // A pipelined request's response waits behind the one before it (no socket yet).
-      if (reply.raw.socket === null) keepContextOnFinish(reply.raw, active);
+      // A pipelined request's response waits behind the one before it (no socket yet), and Node
+      // emits its 'finish' from that one's write, so in the context of the request before: its
+      // onResponse hooks, @app/metrics exemplars and Fastify's "request completed" line would
+      // carry the other request's trace id. A first 'finish' listener puts its own context back.
+      if (attach && reply.raw.socket === null) reply.raw.prependListener('finish', () => attach(active));
       context.with(active, done);
     };
 
@@ -210,24 +221,6 @@ export class FastifyServerInstrumentation implements Instrumentation<FastifyServ
 
     instance.addHook('onRequest', onRequest);
     instance.addHook('onError', onError);
-  }
-}
-
-/**
- * Runs the response's 'finish' listeners (Fastify's `onResponse` hooks and its "request completed"
- * log line among them) in the request's own context. Node queues the response of a pipelined
- * HTTP/1.1 request until the one before it is done and then emits its 'finish' from that write,
- * so in the context of the request before; `@app/metrics` exemplars and log lines would carry the
- * other request's trace id. Only for such a queued response: the listeners are re-added in order,
- * each bound to `active` and still removable by the original function (`listener` property, as
- * Node's own `once` wrappers are).
- */
-function keepContextOnFinish(res: ServerResponse, active: Context): void {
-  const listeners = res.rawListeners('finish') as Array<((...args: unknown[]) => void) & { listener?: unknown }>;
-  res.removeAllListeners('finish');
-  for (const listener of listeners) {
-    const bound = Object.assign(context.bind(active, listener), { listener: listener.listener ?? listener });
-    res.on('finish', bound);
   }
 }
 

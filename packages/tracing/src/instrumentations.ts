@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { FastifyOtelInstrumentation } from '@fastify/otel';
+import type { Context } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
@@ -19,8 +20,14 @@ function pathOf(url: string | undefined): string {
   return q === -1 ? url : url.slice(0, q);
 }
 
-/** The configured instrumentations, by name, not yet enabled. */
-export function createInstrumentations(config: ResolvedConfig): Map<InstrumentationName, Instrumentation> {
+/**
+ * The configured instrumentations, by name, not yet enabled. `attachContext` (the context
+ * manager's `attach`) lets the Fastify span put a pipelined request's response in its own context cheaply.
+ */
+export function createInstrumentations(
+  config: ResolvedConfig,
+  attachContext?: (context: Context) => void,
+): Map<InstrumentationName, Instrumentation> {
   const ignored = new Set(config.ignorePaths);
   const requireParent = !config.traceBackground;
   // The node:http server patch costs about as much as the rest of tracing
@@ -54,7 +61,7 @@ export function createInstrumentations(config: ResolvedConfig): Map<Instrumentat
         // when its hook and handler spans are asked for, or when node:http makes the SERVER span
         // and @fastify/otel adds its INTERNAL request span under it.
         if (fastifyServes && !config.fastifyHookSpans) {
-          all.set(name, new FastifyServerInstrumentation({ ignorePaths: config.ignorePaths }));
+          all.set(name, new FastifyServerInstrumentation({ ignorePaths: config.ignorePaths, attachContext }));
           break;
         }
         all.set(

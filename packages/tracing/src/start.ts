@@ -178,7 +178,7 @@ export function startTracing(options: TracingOptions = {}): TracingHandle {
   const tracerProvider = new UnsampledFastPathProvider(provider, sampler, ids);
   trace.setGlobalTracerProvider(tracerProvider);
 
-  const instrumentations = createInstrumentations(config);
+  const instrumentations = createInstrumentations(config, (active) => void contextManager.attach(active));
   const unregister = registerInstrumentations({
     instrumentations: [...instrumentations.values()],
     tracerProvider,
