@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { context, propagation, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { currentTraceIds, fastifyOtelPlugin, startTracing, type TracingHandle } from '../src';
+import { currentTraceIds, fastifyOtelPlugin, startTracing, type TracingHandle, type TracingOptions } from '../src';
 
 // In-process: the Fastify SERVER span comes from Fastify's `fastify.initialization` diagnostics
 // channel, not from patching a module, so it works under jest's module registry.
@@ -44,31 +44,52 @@ async function waitForSpan(memory: InMemorySpanExporter, name: string): Promise<
   throw new Error(`no finished span named ${name}: ${memory.getFinishedSpans().map((s) => s.name)}`);
 }
 
-describe('the Fastify SERVER span, everything sampled', () => {
+/**
+ * Tracing into an in-memory exporter for one describe block: `start()` (called from its
+ * `beforeAll`, after any instance that must exist before tracing) starts it with the Fastify
+ * instrumentation only; after the block the instances given to `closeAfter` are closed and tracing
+ * shut down, so the next block starts afresh. Finished spans are cleared before each test.
+ */
+function inMemoryTracing(options: TracingOptions = {}) {
   const memory = new InMemorySpanExporter();
-  let handle: TracingHandle;
+  const instances: Array<{ close(): PromiseLike<unknown> }> = [];
+  let handle: TracingHandle | undefined;
+  afterAll(async () => {
+    for (const instance of instances) await instance.close();
+    await handle?.shutdown();
+  });
+  beforeEach(() => memory.reset());
+  return {
+    memory,
+    start() {
+      handle = startTracing({
+        spanExporter: memory,
+        exportImmediately: true,
+        instrumentations: ['fastify'],
+        log: () => {},
+        serviceName: 'unit',
+        ...options,
+      });
+    },
+    closeAfter<T extends { close(): PromiseLike<unknown> }>(instance: T): T {
+      instances.push(instance);
+      return instance;
+    },
+  };
+}
+
+describe('the Fastify SERVER span, everything sampled', () => {
+  const { memory, start, closeAfter } = inMemoryTracing({ ignorePaths: ['/health'] });
   let app: FastifyInstance;
   let url: string;
 
   beforeAll(async () => {
-    handle = startTracing({
-      spanExporter: memory,
-      exportImmediately: true,
-      instrumentations: ['fastify'],
-      log: () => {},
-      ignorePaths: ['/health'],
-      serviceName: 'unit',
-    });
-    app = buildApp();
+    start();
+    app = closeAfter(buildApp());
     // Registering the plugin on an instance already instrumented adds nothing.
     await app.register(fastifyOtelPlugin());
     url = await app.listen({ port: 0, host: '127.0.0.1' });
   });
-  afterAll(async () => {
-    await app.close();
-    await handle.shutdown();
-  });
-  beforeEach(() => memory.reset());
 
   it('names the span after the route and records the HTTP server attributes, once per request', async () => {
     const response = await fetch(`${url}/rewards/42?token=secret`, { headers: { 'user-agent': 'unit/1' } });
@@ -164,31 +185,20 @@ describe('the Fastify SERVER span, everything sampled', () => {
 });
 
 describe('an instance made before tracing started', () => {
-  const memory = new InMemorySpanExporter();
-  let handle: TracingHandle;
+  const { memory, start, closeAfter } = inMemoryTracing();
   let plain: FastifyInstance;
   let registered: FastifyInstance;
 
   beforeAll(async () => {
-    plain = buildApp();
-    registered = Fastify({ logger: false });
-    handle = startTracing({
-      spanExporter: memory,
-      exportImmediately: true,
-      instrumentations: ['fastify'],
-      log: () => {},
-    });
+    plain = closeAfter(buildApp());
+    registered = closeAfter(Fastify({ logger: false }));
+    start();
     await registered.register(fastifyOtelPlugin());
     // A second registration, in a child context, adds no second span.
     await registered.register(async (child) => {
       await child.register(fastifyOtelPlugin());
       child.get('/rewards/:id', async () => contextSeen());
     });
-  });
-  afterAll(async () => {
-    await plain.close();
-    await registered.close();
-    await handle.shutdown();
   });
 
   it('is traced once it registers fastifyOtelPlugin(), with one span per request; otherwise not at all', async () => {
@@ -207,29 +217,13 @@ describe('an instance made before tracing started', () => {
 });
 
 describe('the Fastify SERVER span, nothing sampled', () => {
-  const memory = new InMemorySpanExporter();
-  let handle: TracingHandle;
-  let app: FastifyInstance;
+  const { memory, start, closeAfter } = inMemoryTracing({ sampler: 'parentbased_traceidratio', samplerRatio: 0 });
   let url: string;
 
   beforeAll(async () => {
-    handle = startTracing({
-      spanExporter: memory,
-      exportImmediately: true,
-      instrumentations: ['fastify'],
-      log: () => {},
-      sampler: 'parentbased_traceidratio',
-      samplerRatio: 0,
-      serviceName: 'unit',
-    });
-    app = buildApp();
-    url = await app.listen({ port: 0, host: '127.0.0.1' });
+    start();
+    url = await closeAfter(buildApp()).listen({ port: 0, host: '127.0.0.1' });
   });
-  afterAll(async () => {
-    await app.close();
-    await handle.shutdown();
-  });
-  beforeEach(() => memory.reset());
 
   it('records nothing, yet the handler has trace ids and outgoing calls say "not sampled"', async () => {
     const seen = (await (await fetch(`${url}/rewards/1`)).json()) as ReturnType<typeof contextSeen>;
@@ -257,8 +251,7 @@ describe('the Fastify SERVER span, nothing sampled', () => {
 });
 
 describe('a client that went away: the span still ends, marked aborted', () => {
-  const memory = new InMemorySpanExporter();
-  let handle: TracingHandle;
+  const { memory, start, closeAfter } = inMemoryTracing();
   let early: FastifyInstance;
   let h2: FastifyInstance<Http2Server, Http2ServerRequest, Http2ServerResponse>;
   let reached: () => void = () => {};
@@ -266,34 +259,24 @@ describe('a client that went away: the span still ends, marked aborted', () => {
   beforeAll(async () => {
     // Made before tracing started, with an async onRequest hook ahead of the plugin's: by the time
     // the plugin's hook runs, the client is gone and the response has already emitted 'close'.
-    early = Fastify({ logger: false });
+    early = closeAfter(Fastify({ logger: false }));
     early.addHook('onRequest', async (request) => {
       const gone = new Promise((resolve) => request.raw.socket.once('close', resolve));
       reached();
       await gone;
     });
-    handle = startTracing({
-      spanExporter: memory,
-      exportImmediately: true,
-      instrumentations: ['fastify'],
-      log: () => {},
-    });
+    start();
     await early.register(fastifyOtelPlugin());
     early.get('/waits', async () => 'never sent');
     await early.listen({ port: 0, host: '127.0.0.1' });
 
-    h2 = Fastify({ logger: false, http2: true });
+    h2 = closeAfter(Fastify({ logger: false, http2: true }));
     h2.get('/stream', async (_request, reply) => {
       const body = new Readable({ read() {} });
       body.push('first chunk; the rest never comes');
       return reply.type('text/plain').send(body);
     });
     await h2.listen({ port: 0, host: '127.0.0.1' });
-  });
-  afterAll(async () => {
-    await early.close();
-    await h2.close();
-    await handle.shutdown();
   });
 
   it('when the plugin hook runs after the client closed the connection', async () => {
@@ -330,31 +313,18 @@ describe('a client that went away: the span still ends, marked aborted', () => {
 });
 
 describe('fastifyOtelPlugin() registered in a child context, then on its parent', () => {
-  const memory = new InMemorySpanExporter();
-  let handle: TracingHandle;
+  const { memory, start, closeAfter } = inMemoryTracing({ sampler: 'parentbased_traceidratio', samplerRatio: 0 });
   let app: FastifyInstance;
 
   beforeAll(async () => {
-    app = Fastify({ logger: false });
-    handle = startTracing({
-      spanExporter: memory,
-      exportImmediately: true,
-      instrumentations: ['fastify'],
-      log: () => {},
-      sampler: 'parentbased_traceidratio',
-      samplerRatio: 0,
-    });
+    app = closeAfter(Fastify({ logger: false }));
+    start();
     await app.register(async (child) => {
       await child.register(fastifyOtelPlugin());
       child.get('/rewards/:id', async () => contextSeen());
     });
     await app.register(fastifyOtelPlugin());
   });
-  afterAll(async () => {
-    await app.close();
-    await handle.shutdown();
-  });
-  beforeEach(() => memory.reset());
 
   it('makes one span per request in the child context, sampled or not', async () => {
     const sampled = await app.inject({
@@ -379,29 +349,19 @@ describe('fastifyOtelPlugin() registered in a child context, then on its parent'
 });
 
 describe('pipelined HTTP/1.1 requests on one connection', () => {
-  const memory = new InMemorySpanExporter();
-  let handle: TracingHandle;
+  const { start, closeAfter } = inMemoryTracing();
   let app: FastifyInstance;
   const seenInOnResponse = new Map<string, string | undefined>();
 
   beforeAll(async () => {
-    handle = startTracing({
-      spanExporter: memory,
-      exportImmediately: true,
-      instrumentations: ['fastify'],
-      log: () => {},
-    });
-    app = Fastify({ logger: false });
+    start();
+    app = closeAfter(Fastify({ logger: false }));
     // What @app/metrics does for exemplars: read the active trace in onResponse.
     app.addHook('onResponse', async (request) => {
       seenInOnResponse.set(String(request.query && (request.query as { n?: string }).n), currentTraceIds()?.traceId);
     });
     app.get('/rewards/:id', async () => ({ traceId: currentTraceIds()?.traceId }));
     await app.listen({ port: 0, host: '127.0.0.1' });
-  });
-  afterAll(async () => {
-    await app.close();
-    await handle.shutdown();
   });
 
   it('each request finishes (onResponse hooks, exemplars, the "request completed" line) in its own trace', async () => {
