@@ -134,10 +134,12 @@ describe('submitAndWait under injected faults', () => {
   });
 
   it('a send that times out (the RPC got it late): resends the identical envelope, pays once', async () => {
-    h.sandbox.faults.inject({ kind: 'latency', rpcMethod: 'sendTransaction', delayMs: 600 });
+    // Only the first send is held. The client's bound leaves the resend a whole second even on a loaded
+    // machine (with 150 ms, a slow resend timed out too: 3 attempts instead of 2).
+    h.sandbox.faults.inject({ kind: 'latency', rpcMethod: 'sendTransaction', delayMs: 3000 });
     const tx = await payment(h);
 
-    const outcome = await h.clientWith({ requestTimeoutMs: 150 }).submitAndWait(tx, { method: 'reward_payment' });
+    const outcome = await h.clientWith({ requestTimeoutMs: 1000 }).submitAndWait(tx, { method: 'reward_payment' });
 
     expect(outcome).toMatchObject({ status: 'success', attempts: 2 });
     expect(timesApplied(hashOf(tx))).toBe(1);

@@ -24,6 +24,7 @@ import {
   ABORTED_STATUS_MESSAGE,
   ATTR_CLIENT_ADDRESS,
   ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_METHOD_ORIGINAL,
   ATTR_NETWORK_PROTOCOL_VERSION,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
@@ -51,6 +52,10 @@ interface Recording {
   span: Span;
   error: Error | undefined;
 }
+
+/** The HTTP methods the semantic conventions know (RFC 9110 and PATCH); any other is `_OTHER`. */
+const KNOWN_METHODS = new Set(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE']);
+const METHOD_OTHER = '_OTHER';
 
 const kRecording = Symbol('@app/tracing server span');
 const kInstrumented = Symbol.for('@app/tracing.fastify-instrumented');
@@ -228,19 +233,28 @@ export class FastifyServerInstrumentation implements Instrumentation<FastifyServ
 function record(span: Span, request: TracedRequest, reply: FastifyReply): void {
   const route = request.routeOptions.url;
   const method = request.method;
+  const known = KNOWN_METHODS.has(method);
   const attributes: Attributes = {
-    [ATTR_HTTP_REQUEST_METHOD]: method,
+    [ATTR_HTTP_REQUEST_METHOD]: known ? method : METHOD_OTHER,
     [ATTR_URL_PATH]: pathOnly(request.url),
     [ATTR_URL_SCHEME]: request.protocol,
-    [ATTR_SERVER_ADDRESS]: request.hostname,
     [ATTR_CLIENT_ADDRESS]: request.ip,
-    [ATTR_NETWORK_PROTOCOL_VERSION]: request.raw.httpVersion,
+    // The conventions write HTTP/2 as `2`; Node says `2.0`.
+    [ATTR_NETWORK_PROTOCOL_VERSION]: request.raw.httpVersion === '2.0' ? '2' : request.raw.httpVersion,
   };
+  if (!known) attributes[ATTR_HTTP_REQUEST_METHOD_ORIGINAL] = method;
+  // `{method} {route}`, `{method}` without a route, and `HTTP` for a method outside the known set.
+  const name = known ? method : 'HTTP';
   if (route) {
-    span.updateName(`${method} ${route}`);
+    span.updateName(`${name} ${route}`);
     attributes[ATTR_HTTP_ROUTE] = route;
-  }
-  if (request.port) attributes[ATTR_SERVER_PORT] = request.port;
+  } else if (!known) span.updateName(name);
+  // From the Host header (or :authority): left out when absent, a port only when it is one.
+  const hostname = request.hostname;
+  if (hostname) attributes[ATTR_SERVER_ADDRESS] = hostname;
+  const port = request.port;
+  if (typeof port === 'number' && Number.isInteger(port) && port > 0 && port <= 65535)
+    attributes[ATTR_SERVER_PORT] = port;
   const userAgent = request.headers['user-agent'];
   if (userAgent) attributes[ATTR_USER_AGENT_ORIGINAL] = userAgent;
   span.setAttributes(attributes);

@@ -38,6 +38,8 @@ export const ATTR_SERVER_PORT = 'server.port';
 export const ATTR_CLIENT_ADDRESS = 'client.address';
 export const ATTR_USER_AGENT_ORIGINAL = 'user_agent.original';
 export const ATTR_NETWORK_PROTOCOL_VERSION = 'network.protocol.version';
+/** The request's method when `http.request.method` says `_OTHER`. */
+export const ATTR_HTTP_REQUEST_METHOD_ORIGINAL = 'http.request.method_original';
 
 /** Environment variables read besides the standard `OTEL_*` ones. */
 export const ENV_DEBUG = 'APP_TRACING_DEBUG';

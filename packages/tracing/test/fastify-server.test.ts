@@ -172,6 +172,39 @@ describe('the Fastify SERVER span, everything sampled', () => {
     expect(memory.getFinishedSpans().map((s) => s.attributes['url.path'])).not.toContain('/health');
   });
 
+  it('keeps odd requests within the conventions: no Host, a port that is not one, a method outside the known set', async () => {
+    const raw = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect((app.server.address() as AddressInfo).port, '127.0.0.1');
+        let answer = '';
+        socket.on('data', (chunk: Buffer) => {
+          answer += chunk.toString();
+        });
+        socket.on('error', reject);
+        socket.on('end', () => resolve(answer));
+        socket.end(request);
+      });
+    expect(await raw('GET /rewards/1 HTTP/1.0\r\n\r\n')).toMatch(/^HTTP\/1\.1 200/);
+    const noHost = await waitForSpan(memory, 'GET /rewards/:id');
+    expect(noHost.attributes).toMatchObject({ 'network.protocol.version': '1.0', 'url.path': '/rewards/1' });
+    expect(noHost.attributes).not.toHaveProperty('server.address');
+    expect(noHost.attributes).not.toHaveProperty('server.port');
+    memory.reset();
+
+    await raw('GET /rewards/2 HTTP/1.1\r\nHost: ledger.example:99999999\r\nConnection: close\r\n\r\n');
+    const badPort = await waitForSpan(memory, 'GET /rewards/:id');
+    expect(badPort.attributes['server.address']).toBe('ledger.example');
+    expect(badPort.attributes).not.toHaveProperty('server.port');
+
+    await raw('PROPFIND /rewards/3 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+    const other = await waitForSpan(memory, 'HTTP');
+    expect(other.attributes).toMatchObject({
+      'http.request.method': '_OTHER',
+      'http.request.method_original': 'PROPFIND',
+      'http.response.status_code': 404,
+    });
+  });
+
   it('traces app.inject() requests too', async () => {
     const response = await app.inject({ method: 'GET', url: '/rewards/5' });
     expect(response.statusCode).toBe(200);
@@ -302,7 +335,7 @@ describe('a client that went away: the span still ends, marked aborted', () => {
       await new Promise((resolve) => stream.once('data', resolve));
       stream.close(http2.constants.NGHTTP2_CANCEL);
       const span = await waitForSpan(memory, 'GET /stream');
-      expect(span.attributes['network.protocol.version']).toBe('2.0');
+      expect(span.attributes['network.protocol.version']).toBe('2');
       expect(span.attributes['error.type']).toBe('aborted');
       expect(span.attributes['http.response.status_code']).toBeUndefined();
       expect(span.status.code).toBe(SpanStatusCode.ERROR);
