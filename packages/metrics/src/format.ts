@@ -66,11 +66,16 @@ function formatValue(value: number): string {
   return String(value);
 }
 
-/** `name="value",...` of a series' own labels followed by the registry's default labels not set on it. */
-function innerLabels(labels: Labels, defaults: Labels): string {
+/**
+ * `name="value",...` of a series' own labels followed by the registry's default labels not set on
+ * it. `skipTrailing` leaves out `le` and `quantile` for the caller to put last: only for the samples
+ * of `get()`, where those labels are the bucket's or the quantile's; a counter's or gauge's own label
+ * of that name is one of its labels like any other.
+ */
+function innerLabels(labels: Labels, defaults: Labels, skipTrailing = false): string {
   let out = '';
   for (const name in labels) {
-    if (TRAILING.has(name)) continue;
+    if (skipTrailing && TRAILING.has(name)) continue;
     out += `${out === '' ? '' : ','}${name}="${escapeLabelValue(labels[name]!)}"`;
   }
   for (const name in defaults) {
@@ -80,7 +85,7 @@ function innerLabels(labels: Labels, defaults: Labels): string {
 }
 
 function formatLabels(labels: Labels, defaults: Labels): string {
-  let out = innerLabels(labels, defaults);
+  let out = innerLabels(labels, defaults, true);
   for (const name in labels) {
     if (TRAILING.has(name)) out += `${out === '' ? '' : ','}${name}="${escapeLabelValue(labels[name]!)}"`;
   }

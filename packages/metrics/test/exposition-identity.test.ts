@@ -96,6 +96,47 @@ describe('the exposition bytes', () => {
   });
 });
 
+describe('labels named le or quantile', () => {
+  it("are a counter's or gauge's own labels like any other: kept, in place, series never merged", async () => {
+    const registry = new Registry();
+    const limits = new Counter({
+      name: 'rate_limit_hits_total',
+      help: 'Hits by limit tier.',
+      labelNames: ['le', 'route'],
+      registers: [registry],
+    });
+    limits.inc({ le: '10', route: '/claims' });
+    limits.inc({ le: '100', route: '/claims' }, 2);
+    const target = new Gauge({
+      name: 'latency_target_seconds',
+      help: 'SLO targets.',
+      labelNames: ['quantile'],
+      registers: [registry],
+    });
+    target.set({ quantile: '0.99' }, 0.5);
+    new Histogram({
+      name: 'batch_seconds',
+      help: 'h',
+      labelNames: ['quantile'],
+      buckets: [1],
+      registers: [registry],
+    }).observe({ quantile: 'p99' }, 0.5);
+    served = await serve(createMetricsHandler(registry, { onCollectError: () => {} }));
+    for (const openMetrics of [false, true]) {
+      const text = (await body(served.url, openMetrics)).toString('utf8');
+      expect(text).toContain('rate_limit_hits_total{le="10",route="/claims"} 1\n');
+      expect(text).toContain('rate_limit_hits_total{le="100",route="/claims"} 2\n');
+      expect(text).toContain('latency_target_seconds{quantile="0.99"} 0.5\n');
+      expect(text).toContain('batch_seconds_bucket{quantile="p99",le="1"} 1\n');
+      expect(text).toContain('batch_seconds_count{quantile="p99"} 1\n');
+    }
+    // As prom-client writes them (its bucket lines put le first).
+    const ours = (await body(served.url, false)).toString('utf8');
+    const theirs = (await registry.metrics()).replace(/^(\w+_bucket)\{le="([^"]*)",(.*)\} /gm, '$1{$3,le="$2"} ');
+    expect(firstDifference(ours, theirs)).toBeUndefined();
+  });
+});
+
 describe('reused chunks', () => {
   it('never change bytes a slow scraper has not read yet while another scrape runs', async () => {
     const registry = new Registry();
