@@ -1,6 +1,7 @@
 import { type Attributes, type Span, SpanStatusCode } from '@opentelemetry/api';
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_URL_PATH } from '@opentelemetry/semantic-conventions';
 import type { FastifyRequest } from 'fastify';
+import { pathOnly } from './redact';
 import {
   ABORTED_STATUS_MESSAGE,
   ATTR_CLIENT_ADDRESS,
@@ -12,11 +13,6 @@ import {
   ATTR_USER_AGENT_ORIGINAL,
   ERROR_TYPE_ABORTED,
 } from './semconv';
-
-function pathOnly(url: string): string {
-  const q = url.indexOf('?');
-  return q === -1 ? url : url.slice(0, q);
-}
 
 /**
  * Marks and ends the span of a request whose client went away before the response was sent (the

@@ -20,6 +20,7 @@ import {
   ATTR_URL_PATH,
 } from '@opentelemetry/semantic-conventions';
 import type { FastifyError, FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
+import { pathOnly } from './redact';
 import {
   ABORTED_STATUS_MESSAGE,
   ATTR_CLIENT_ADDRESS,
@@ -66,11 +67,6 @@ const kInstrumented = Symbol.for('@app/tracing.fastify-instrumented');
  * on its parent) leaves the request alone instead of making a second span under the first.
  */
 type TracedRequest = FastifyRequest & { [kRecording]: Recording | false | null };
-
-function pathOnly(url: string): string {
-  const q = url.indexOf('?');
-  return q === -1 ? url : url.slice(0, q);
-}
 
 export interface FastifyServerConfig extends InstrumentationConfig {
   /** Request paths (without the query string) that get no span and no trace context. */

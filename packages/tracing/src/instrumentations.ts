@@ -10,15 +10,9 @@ import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import type { ResolvedConfig } from './config';
 import { FastifyServerInstrumentation } from './fastify-server';
 import { fastifyRequestHook } from './fastify-server-span';
-import { redactUrlAttributes } from './redact';
+import { pathOnly, redactUrlAttributes } from './redact';
 import { LOG_FIELD_SPAN_ID, LOG_FIELD_TRACE_FLAGS, LOG_FIELD_TRACE_ID } from './semconv';
 import type { InstrumentationName } from './types';
-
-function pathOf(url: string | undefined): string {
-  if (!url) return '/';
-  const q = url.indexOf('?');
-  return q === -1 ? url : url.slice(0, q);
-}
 
 /**
  * The configured instrumentations, by name, not yet enabled. `attachContext` (the context
@@ -43,7 +37,7 @@ export function createInstrumentations(
           new HttpInstrumentation({
             disableIncomingRequestInstrumentation: fastifyServes,
             ignoreIncomingRequestHook:
-              ignored.size > 0 ? (request: IncomingMessage) => ignored.has(pathOf(request.url)) : undefined,
+              ignored.size > 0 ? (request: IncomingMessage) => ignored.has(pathOnly(request.url || '/')) : undefined,
             requireParentforOutgoingSpans: requireParent,
             // Query values can be tokens: url.full / url.query keep only the keys (client and server spans).
             requestHook: redactUrlAttributes,
@@ -74,7 +68,7 @@ export function createInstrumentations(
             instrumentHooks: config.fastifyHookSpans,
             instrumentHandler: config.fastifyHookSpans,
             requestHook: fastifyRequestHook(fastifyServes),
-            ...(ignored.size > 0 ? { ignorePaths: ({ url }: { url: string }) => ignored.has(pathOf(url)) } : {}),
+            ...(ignored.size > 0 ? { ignorePaths: ({ url }: { url: string }) => ignored.has(pathOnly(url)) } : {}),
           }) as unknown as Instrumentation,
         );
         break;

@@ -7,6 +7,12 @@ export const REDACTED = 'REDACTED';
 /** URL attributes that can carry a query string: stable HTTP conventions, and the older ones. */
 const URL_ATTRIBUTES = ['url.full', 'url.query', 'http.url', 'http.target'] as const;
 
+/** A request target without its query string: `url.path` (a query string can carry tokens). */
+export function pathOnly(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
 /** `a=1&token=s3cret&flag` → `a=REDACTED&token=REDACTED&flag`: the keys stay, no value does. */
 function redactQueryString(query: string): string {
   return query
